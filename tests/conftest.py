@@ -1,0 +1,50 @@
+"""Shared fixtures: the ``../shared`` folder beside the checkout and a small synthetic benchmark."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _shared_dir() -> Path | None:
+    env = os.environ.get("VSUMBENCH_SHARED")
+    candidates = [Path(env)] if env else []
+    candidates.append(REPO.parent / "shared")
+    for cand in candidates:
+        if (cand / "data").is_dir():
+            return cand
+    return None
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` (real TVSum annotations, splits, video lengths); skip when absent."""
+    path = _shared_dir()
+    if path is None:
+        pytest.skip(
+            "../shared (real TVSum annotations, splits, video lengths) is not beside the "
+            "checkout; set VSUMBENCH_SHARED to its path to run this test"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def tvsum_annotations_path(shared_dir: Path) -> Path:
+    path = shared_dir / "data" / "tvsum" / "ydata-anno.tsv.gz"
+    if not path.is_file():
+        pytest.skip(f"real TVSum annotations not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_benchmark(tmp_path_factory) -> Path:
+    """The small synthetic benchmark (both datasets, annotations, splits), made once per session."""
+    from vsumbench.synth import generate_benchmark
+
+    out = tmp_path_factory.mktemp("synth-small")
+    generate_benchmark(out, size="small", seed=0)
+    return out

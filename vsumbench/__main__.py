@@ -1,0 +1,3 @@
+from vsumbench.cli import main
+
+main()

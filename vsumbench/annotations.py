@@ -1,0 +1,140 @@
+"""TVSum per-annotator importance scores (``ydata-anno.tsv``, optionally gzipped).
+
+One row per (video, annotator): YouTube id, category, comma-separated per-frame scores 1-5.
+Group ``video_N`` of the TVSum HDF5 file is the N-th distinct video of this file, in file
+order; that mapping is the only link between the two files, so it lives here, once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vsumbench.errors import DataError
+
+N_ANNOTATORS = 20
+SCORE_RANGE = (1, 5)
+
+
+@dataclass(frozen=True)
+class VideoAnnotations:
+    """All annotators' frame scores of one video."""
+
+    key: str  # video_N
+    youtube_id: str
+    category: str
+    scores: np.ndarray  # (n_annotators, n_frames) int8, values 1..5
+
+
+def _open_text(path: Path):
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def load_annotations(
+    path: str | os.PathLike, *, n_annotators: int | None = N_ANNOTATORS
+) -> dict[str, VideoAnnotations]:
+    """Read ``ydata-anno.tsv[.gz]`` into ``{video_N: VideoAnnotations}`` in file order.
+
+    Validates: three tab-separated columns, integer scores in 1..5, equal length for all
+    annotators of a video, and ``n_annotators`` rows per video (pass None to skip).
+    """
+    path = Path(path)
+    rows: dict[str, list[np.ndarray]] = {}
+    meta: dict[str, str] = {}
+    with _open_text(path) as fh:
+        for lineno, line in enumerate(fh, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3:
+                raise DataError(
+                    f"line {lineno}: expected 3 tab-separated columns (id, category, scores), "
+                    f"found {len(parts)}",
+                    file=path,
+                )
+            vid, cat, text = parts
+            try:
+                values = np.array(text.split(","), dtype=np.int64)
+            except ValueError as exc:
+                raise DataError(
+                    f"line {lineno}: scores are not comma-separated integers ({exc})",
+                    file=path,
+                    video=vid,
+                    field="scores",
+                ) from None
+            if values.size == 0 or values.min() < SCORE_RANGE[0] or values.max() > SCORE_RANGE[1]:
+                raise DataError(
+                    f"line {lineno}: scores must lie in {SCORE_RANGE[0]}..{SCORE_RANGE[1]}, "
+                    f"found {values.min() if values.size else 'none'}..{values.max() if values.size else ''}",
+                    file=path,
+                    video=vid,
+                    field="scores",
+                )
+            rows.setdefault(vid, []).append(values.astype(np.int8))
+            meta.setdefault(vid, cat)
+    if not rows:
+        raise DataError("no annotation rows found", file=path)
+    out: dict[str, VideoAnnotations] = {}
+    for index, (vid, arrays) in enumerate(rows.items(), 1):
+        key = f"video_{index}"
+        lengths = {a.size for a in arrays}
+        if len(lengths) != 1:
+            raise DataError(
+                f"annotators disagree on the frame count: {sorted(lengths)}",
+                file=path,
+                video=f"{key} ({vid})",
+                field="scores",
+            )
+        if n_annotators is not None and len(arrays) != n_annotators:
+            raise DataError(
+                f"expected {n_annotators} annotators, found {len(arrays)}",
+                file=path,
+                video=f"{key} ({vid})",
+                field="annotators",
+            )
+        out[key] = VideoAnnotations(key, vid, meta[vid], np.stack(arrays))
+    return out
+
+
+def check_frame_counts(
+    annotations: Mapping[str, VideoAnnotations],
+    n_frames: Mapping[str, int],
+    *,
+    file: str | os.PathLike | None = None,
+) -> list[DataError]:
+    """Problems between annotations and a dataset's ``n_frames`` (missing videos, lengths)."""
+    problems: list[DataError] = []
+    for key, frames in n_frames.items():
+        ann = annotations.get(key)
+        if ann is None:
+            problems.append(DataError("video has no annotations", file=file, video=key))
+        elif ann.scores.shape[1] != int(frames):
+            problems.append(
+                DataError(
+                    f"annotations have {ann.scores.shape[1]} frames, n_frames is {int(frames)}",
+                    file=file,
+                    video=f"{key} ({ann.youtube_id})",
+                    field="n_frames",
+                )
+            )
+    return problems
+
+
+def write_annotations(path: str | os.PathLike, annotations: Mapping[str, VideoAnnotations]) -> None:
+    """Write ``ydata-anno.tsv`` (gzipped if the name ends in .gz), videos in mapping order."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(tmp, "wt", encoding="utf-8") as fh:
+        for ann in annotations.values():
+            for row in ann.scores:
+                fh.write(f"{ann.youtube_id}\t{ann.category}\t{','.join(map(str, row.tolist()))}\n")
+    os.replace(tmp, path)

@@ -1,0 +1,97 @@
+"""The ``vsumbench`` command line.
+
+Commands are registered by "module:attr" strings and imported only when invoked (the
+lm-evaluation-harness pattern), so ``vsumbench evaluate`` never pays for importing torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from vsumbench.errors import VsumbenchError
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands:
+            module_name, attr = self.lazy_commands[cmd_name].split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib
+
+            name = args[0] if args else ""
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close and "No such command" in str(exc):
+                raise click.UsageError(f"{exc} Did you mean {close[0]!r}?", ctx) from None
+            raise
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except VsumbenchError as exc:
+            # Our own errors already say what, where and how to fix: no traceback.
+            raise click.ClickException(str(exc)) from None
+
+
+DATA_COMMANDS = {
+    "synth": "vsumbench.cli.data_cmds:synth",
+    "check": "vsumbench.cli.data_cmds:check",
+    "splits": "vsumbench.cli.data_cmds:splits",
+    "extract": "vsumbench.cli.video_cmds:extract",
+}
+
+TOP_COMMANDS = {
+    "evaluate": "vsumbench.cli.eval_cmds:evaluate",
+    "human": "vsumbench.cli.eval_cmds:human",
+    "models": "vsumbench.cli.models_cmds:models",
+    "run": "vsumbench.cli.run_cmds:run",
+    "predict": "vsumbench.cli.run_cmds:predict",
+    "macs": "vsumbench.cli.macs_cmds:macs",
+    "table": "vsumbench.cli.table_cmds:table",
+    "compare": "vsumbench.cli.table_cmds:compare",
+    "plot": "vsumbench.cli.plot_cmds:plot",
+    "summarize": "vsumbench.cli.video_cmds:summarize",
+}
+
+
+@click.group(cls=LazyGroup, lazy_commands=TOP_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vsumbench")
+def main() -> None:
+    """vsumbench: train, evaluate and compare video summarizers on SumMe and TVSum
+    under one exact, documented protocol."""
+
+
+@main.group(cls=LazyGroup, lazy_commands=DATA_COMMANDS)
+def data() -> None:
+    """Data: generate the synthetic benchmark, check files, make splits, extract features."""
+
+
+# Shared options, so every command spells them the same way.
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Directory with the eccv16 .h5 files (default: $VSUMBENCH_DATA, else ./data).",
+)
+dataset_option = click.option(
+    "--dataset",
+    type=click.Choice(["summe", "tvsum"], case_sensitive=False),
+    required=True,
+    help="Benchmark dataset.",
+)
