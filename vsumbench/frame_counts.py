@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import math
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 STEP = 15  # every 15th frame is a step (2 fps at 30 fps)
 
 
-@lru_cache(maxsize=None)
+@cache
 def real_frame_counts(dataset: str) -> dict[str, int]:
     """``{video_N: n_frames}`` of the real dataset (``summe`` or ``tvsum``), in key order.
 

@@ -70,7 +70,11 @@ TOP_COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy_commands=TOP_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=TOP_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="vsumbench")
 def main() -> None:
     """vsumbench: train, evaluate and compare video summarizers on SumMe and TVSum

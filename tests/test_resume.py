@@ -1,0 +1,138 @@
+"""Resume: an interrupted fold continues at the next epoch and ends exactly where an
+uninterrupted run ends; finished folds are a no-op unless forced."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from vsumbench.errors import ConfigError, DataError
+from vsumbench.runner import results as store
+from vsumbench.runner import train
+
+
+class Interrupted(Exception):
+    """Stands in for a crash or Ctrl-C in the middle of an epoch."""
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+_REAL_TRAIN_EPOCH = train.train_epoch
+
+
+@pytest.fixture
+def config(small_benchmark, tmp_path) -> train.RunConfig:
+    splits = tmp_path / "splits.json"  # one small fold keeps every epoch short
+    splits.write_text(
+        json.dumps(
+            [
+                {
+                    "train_keys": [f"video_{i}" for i in range(1, 7)],
+                    "test_keys": ["video_7", "video_8"],
+                }
+            ]
+        )
+    )
+    return train.RunConfig(
+        model="vasnet",
+        dataset="summe",
+        data_dir=str(small_benchmark),
+        splits=str(splits),
+        epochs=3,
+        folds=[0],
+        device="cpu",
+        results=str(tmp_path / "results"),
+        progress=False,
+    )
+
+
+def fold_dir(config: train.RunConfig):
+    return store.RunKey("summe", "vasnet", config.selection, "none", 123456, 0).path(config.results)
+
+
+def count_epochs(monkeypatch, fail_at: int | None = None) -> list[int]:
+    """Wrap `train_epoch`; record each call and raise on call number ``fail_at``."""
+    calls: list[int] = []
+    real = _REAL_TRAIN_EPOCH
+
+    def wrapped(*args, **kwargs):
+        calls.append(len(calls) + 1)
+        if fail_at is not None and len(calls) == fail_at:
+            raise Interrupted
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train, "train_epoch", wrapped)
+    return calls
+
+
+def test_interrupted_fold_resumes_and_matches_an_uninterrupted_run(config, monkeypatch, tmp_path):
+    reference = train.run(replace(config, results=str(tmp_path / "reference"))).results[0]
+
+    calls = count_epochs(monkeypatch, fail_at=2)
+    with pytest.raises(Interrupted):
+        train.run(config)
+    directory = fold_dir(config)
+    assert (directory / store.STATE_FILE).is_file()
+    assert not (directory / store.RESULT_FILE).exists()
+    assert store.load_state(directory)["epoch"] == 1
+
+    calls = count_epochs(monkeypatch)
+    resumed = train.run(config).results[0]
+    assert len(calls) == 2  # epochs 2 and 3 only
+    assert [e["epoch"] for e in resumed["epochs"]] == [1, 2, 3]
+    assert not (directory / store.STATE_FILE).exists()
+    # Model, optimiser and every RNG were restored: the same numbers as without the crash.
+    for got, want in zip(resumed["epochs"], reference["epochs"], strict=True):
+        assert got["loss"] == want["loss"]
+        assert got["test_kendall"] == want["test_kendall"]
+        assert got["test_f1"] == want["test_f1"]
+    assert resumed["chosen_epoch"] == reference["chosen_epoch"]
+    assert resumed["per_video"] == reference["per_video"]
+
+
+def test_finished_fold_is_a_noop_and_force_reruns(config, monkeypatch):
+    train.run(replace(config, epochs=1))
+    path = fold_dir(config) / store.RESULT_FILE
+    before = path.read_bytes()
+
+    calls = count_epochs(monkeypatch, fail_at=1)  # any training would raise
+    report = train.run(replace(config, epochs=1))
+    assert calls == [] and report.skipped == [str(fold_dir(config))]
+    assert path.read_bytes() == before
+    assert report.results[0]["kendall"] == json.loads(before)["kendall"]
+
+    calls = count_epochs(monkeypatch)
+    train.run(replace(config, epochs=1, force=True))
+    assert calls == [1]
+    assert json.loads(path.read_bytes())["status"] == "complete"
+
+
+def test_finished_fold_with_other_settings_is_not_silently_reused(config):
+    train.run(replace(config, epochs=1))
+    with pytest.raises(ConfigError, match="epochs: saved 1, requested 2.*--force"):
+        train.run(replace(config, epochs=2))
+
+
+def test_resume_state_of_other_settings_or_unreadable_is_refused(config, monkeypatch):
+    count_epochs(monkeypatch, fail_at=2)
+    with pytest.raises(Interrupted):
+        train.run(config)
+    monkeypatch.undo()
+    with pytest.raises(ConfigError, match="resume state of a run with other settings"):
+        train.run(replace(config, epochs=5))
+    (fold_dir(config) / store.STATE_FILE).write_bytes(b"not a torch file")
+    with pytest.raises(DataError, match="cannot read the resume state.*--force"):
+        train.run(config)
+    # --force starts the fold again from scratch.
+    result = train.run(replace(config, epochs=1, force=True)).results[0]
+    assert [e["epoch"] for e in result["epochs"]] == [1]

@@ -1,0 +1,204 @@
+"""``vsumbench data synth|check|splits``: make, check and split the benchmark files.
+
+Only click is imported at module level; numpy/h5py come in with the command that needs them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vsumbench.cli import data_dir_option, dataset_option
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Directory to write into (default: the data dir: $VSUMBENCH_DATA, else ./data).",
+)
+@click.option(
+    "--size",
+    type=click.Choice(["small", "full"]),
+    default="small",
+    show_default=True,
+    help="small: 300-1200 frames per video (CI, seconds on CPU); full: the real frame counts.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same arrays.")
+def synth(out: str | None, size: str, seed: int) -> None:
+    """Generate the synthetic SumMe/TVSum benchmark (eccv16 HDF5 files, TVSum annotations,
+    5-fold splits) with a planted, learnable importance signal.
+
+    The files have exactly the format of the real ones and are marked synthetic (root
+    attribute vsumbench_synthetic=1), so results made on them say so. See docs/synthetic.md.
+    """
+    from vsumbench.paths import resolve_data_dir
+    from vsumbench.synth import generate_benchmark
+
+    root = resolve_data_dir(out)
+    written = generate_benchmark(root, size=size, seed=seed, progress=True)
+    click.echo(f"synthetic benchmark (size={size}, seed={seed}) written to {root}:")
+    for path in written.values():
+        click.echo(f"  {path}")
+
+
+def _dataset_of(path: Path) -> str | None:
+    name = path.name.lower()
+    for dataset in ("summe", "tvsum", "ovp", "youtube"):
+        if dataset in name:
+            return dataset
+    return None
+
+
+def _report(label: Path, problems: list, ok_note: str = "") -> bool:
+    if problems:
+        click.echo(f"FAIL {label}: {len(problems)} problem(s)")
+        for problem in problems:
+            click.echo(f"  - {problem}")
+        return False
+    click.echo(f"OK   {label}" + (f" ({ok_note})" if ok_note else ""))
+    return True
+
+
+@click.command()
+@data_dir_option
+@click.option(
+    "--features-only",
+    is_flag=True,
+    help="HDF5 files need only features (+ structure), e.g. files made by `data extract`.",
+)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=str))
+def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> None:
+    """Check data files and report EVERY problem, each with file, video and field.
+
+    Without FILES: every .h5 file in the data dir, ydata-anno.tsv(.gz) against the TVSum
+    file's frame counts, and split files under <data dir>/splits. FILES may be .h5, .tsv,
+    .tsv.gz, .json or CSTA .txt split files. Exit status 1 when any problem is found.
+    """
+    from vsumbench.annotations import check_frame_counts, load_annotations
+    from vsumbench.data import check_file, is_synthetic, load_videos, video_keys
+    from vsumbench.errors import DataError
+    from vsumbench.paths import ANNOTATION_NAMES, dataset_filename, resolve_data_dir
+    from vsumbench.splits import check_splits, coverage, load_splits
+
+    root = resolve_data_dir(data_dir)
+    if files:
+        paths = [Path(f) for f in files]
+    else:
+        if not root.is_dir():
+            raise click.ClickException(f"data dir {root} does not exist")
+        paths = sorted(root.glob("*.h5"))
+        paths += [root / n for n in ANNOTATION_NAMES if (root / n).is_file()]
+        split_dir = root / "splits"
+        if split_dir.is_dir():
+            paths += sorted(p for p in split_dir.iterdir() if p.suffix in (".json", ".txt"))
+        if not paths:
+            raise click.ClickException(
+                f"no data files in {root}; generate some with `vsumbench data synth --out {root}`"
+            )
+
+    require = ("features",) if features_only else None
+    all_ok = True
+    for path in paths:
+        name = path.name.lower()
+        if not path.is_file():
+            all_ok &= _report(path, [DataError("file not found", file=path)])
+        elif name.endswith(".h5"):
+            problems = check_file(path, require=require)
+            note = ""
+            if not problems:
+                note = f"{len(video_keys(path))} videos" + (
+                    ", synthetic" if is_synthetic(path) else ""
+                )
+            all_ok &= _report(path, problems, note)
+        elif name.endswith((".tsv", ".tsv.gz")):
+            try:
+                annotations = load_annotations(path)
+            except DataError as exc:
+                all_ok &= _report(path, [exc])
+                continue
+            tvsum = path.parent / dataset_filename("tvsum")
+            if not tvsum.is_file():
+                tvsum = root / dataset_filename("tvsum")
+            note = f"{len(annotations)} videos"
+            problems = []
+            if tvsum.is_file():
+                try:
+                    videos = load_videos(tvsum, fields=())
+                    n_frames = {k: v.n_frames for k, v in videos.items()}
+                    problems = check_frame_counts(annotations, n_frames, file=path)
+                    note += f", frame counts match {tvsum.name}"
+                except DataError:
+                    note += f", frame counts not compared ({tvsum.name} has problems)"
+            else:
+                note += ", frame counts not compared (no TVSum .h5 found)"
+            all_ok &= _report(path, problems, note)
+        elif name.endswith((".json", ".txt")):
+            dataset = _dataset_of(path)
+            keys = None
+            h5 = None
+            if dataset in ("summe", "tvsum"):
+                for cand in (path.parent.parent, path.parent, root):
+                    if (cand / dataset_filename(dataset)).is_file():
+                        h5 = cand / dataset_filename(dataset)
+                        break
+            if h5 is not None:
+                try:
+                    keys = video_keys(h5)
+                except DataError:
+                    keys = None
+            problems = check_splits(path, keys)
+            note = ""
+            if not problems:
+                note = coverage(load_splits(path), keys).describe()
+                if keys is None:
+                    note += "; keys not compared with a dataset file"
+            all_ok &= _report(path, problems, note)
+        else:
+            all_ok &= _report(
+                path,
+                [
+                    DataError(
+                        "unknown file type (expected .h5, .tsv[.gz], .json or .txt)", file=path
+                    )
+                ],
+            )
+    if not all_ok:
+        raise SystemExit(1)
+
+
+@click.command()
+@dataset_option
+@data_dir_option
+@click.option("--folds", type=int, default=5, show_default=True, help="Number of folds (k).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Shuffling seed.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csta"]),
+    default="json",
+    show_default=True,
+    help="Standard JSON (list of train_keys/test_keys) or CSTA's one-line-per-fold text.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=str), required=True, help="File to write."
+)
+def splits(dataset: str, data_dir: str | None, folds: int, seed: int, fmt: str, out: str) -> None:
+    """Write deterministic k-fold splits over the dataset's video keys: every video is
+    tested in exactly one fold (SumMe 20/5, TVSum 40/10 with 5 folds)."""
+    from vsumbench.data import video_keys
+    from vsumbench.paths import dataset_file
+    from vsumbench.splits import make_kfold, write_splits
+    from vsumbench.synth import DATASET_NAMES
+
+    dataset = dataset.lower()
+    keys = video_keys(dataset_file(dataset, data_dir))
+    try:
+        folds_ = make_kfold(keys, k=folds, seed=seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--folds") from None
+    write_splits(out, folds_, format=fmt, dataset_name=DATASET_NAMES[dataset])
+    sizes = ", ".join(f"{len(s.train_keys)}/{len(s.test_keys)}" for s in folds_)
+    click.echo(f"{folds} folds (train/test: {sizes}) over {len(keys)} videos written to {out}")

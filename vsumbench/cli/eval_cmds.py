@@ -1,0 +1,167 @@
+"""``vsumbench evaluate`` and ``vsumbench human``: protocol numbers from files.
+
+Only click and light modules are imported here; numpy, h5py and the protocol are imported
+inside the commands, and nothing here imports torch, so evaluation starts fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from vsumbench.cli import data_dir_option, dataset_option
+
+
+def _load_references(dataset: str, data_dir: str | None, keys=None):
+    """References for ``keys`` (default all videos) of a dataset: structure + user
+    summaries from the eccv16 file, annotator scores for TVSum."""
+    from vsumbench.annotations import load_annotations
+    from vsumbench.data import load_videos
+    from vsumbench.paths import annotation_file, dataset_file
+    from vsumbench.protocol import make_references
+
+    path = dataset_file(dataset, data_dir)
+    videos = load_videos(path, keys, fields=("user_summary",))
+    annotations = None
+    if dataset == "tvsum":
+        annotations = load_annotations(annotation_file(data_dir))
+    return path, make_references(videos, dataset, annotations, file=path)
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+@click.command()
+@click.argument("pred", type=click.Path(exists=True, dir_okay=False))
+@dataset_option
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of a table.")
+def evaluate(pred: str, dataset: str, data_dir: str | None, as_json: bool) -> None:
+    """Evaluate the step scores in PRED (HDF5, one dataset of n_steps scores per video key).
+
+    Prints Kendall's tau-b, Spearman's rho and keyshot F1 (fractions in [0, 1]) per video
+    and their means over the videos in PRED, under the protocol of
+    shared/spec/protocol.md (TVSum: tau/rho against the 20 annotators; SumMe: keyshot
+    summary against the mean user summary; F1 max over users on SumMe, mean on TVSum).
+    Fails, naming the file, video and field, on unknown keys, wrong lengths or NaN.
+    """
+    import json
+
+    from vsumbench.data import video_keys
+    from vsumbench.errors import PredictionError
+    from vsumbench.paths import dataset_file
+    from vsumbench.protocol import evaluate as run_evaluation
+    from vsumbench.protocol import read_predictions
+
+    dataset = dataset.lower()
+    predictions = read_predictions(pred)
+    path = dataset_file(dataset, data_dir)
+    known = set(video_keys(path))
+    unknown = [key for key in predictions if key not in known]
+    if unknown:
+        raise PredictionError(
+            f"unknown video key(s) {unknown}: not in {path} ({len(known)} videos)",
+            file=pred,
+            video=unknown[0],
+        )
+    _, references = _load_references(dataset, data_dir, list(predictions))
+    result = run_evaluation(predictions, references, file=pred)
+    if as_json:
+        out = {"dataset": dataset, "predictions": pred, "data_file": str(path)}
+        out.update(result.to_dict())
+        click.echo(json.dumps(out, indent=2))
+        return
+    from tabulate import tabulate
+
+    rows = [
+        [key, _fmt(s.kendall), _fmt(s.spearman), _fmt(s.f1), "; ".join(s.flags)]
+        for key, s in result.per_video.items()
+    ]
+    rows.append(["mean", _fmt(result.kendall), _fmt(result.spearman), _fmt(result.f1), ""])
+    headers = ["video", "Kendall tau", "Spearman rho", "F1", "flags"]
+    if not any(s.flags for s in result.per_video.values()):
+        rows = [r[:-1] for r in rows]
+        headers = headers[:-1]
+    click.echo(f"{dataset} ({path}), {len(predictions)} videos from {pred}; F1 as a fraction")
+    click.echo(tabulate(rows, headers=headers, tablefmt="github"))
+
+
+@click.command()
+@dataset_option
+@data_dir_option
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Random row.")
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Random draws averaged per video in the Random row.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of a table.")
+def human(dataset: str, data_dir: str | None, seed: int, repeats: int, as_json: bool) -> None:
+    """Measure the Human and Random rows of Table 1.
+
+    Human: every annotator against every other (i != j), full frame rate, mean per video,
+    then over videos (TVSum: ydata-anno.tsv scores; SumMe: user_summary). Random: uniform
+    random step scores (seeded) evaluated like a model. TVSum's Human row needs only
+    ydata-anno.tsv; the Random row also needs the eccv16 file.
+    """
+    import json
+
+    from vsumbench.errors import DataNotFoundError
+    from vsumbench.protocol import human_row, random_row
+
+    dataset = dataset.lower()
+    references = None
+    skipped = None
+    if dataset == "tvsum":
+        from vsumbench.annotations import load_annotations
+        from vsumbench.paths import annotation_file
+
+        raters = load_annotations(annotation_file(data_dir))
+        try:
+            _, references = _load_references(dataset, data_dir)
+        except DataNotFoundError as exc:
+            skipped = str(exc)
+    else:
+        _, references = _load_references(dataset, data_dir)
+        raters = {key: ref.user_summary for key, ref in references.items()}
+    human_result = human_row(raters, progress=not as_json)
+    random_result = random_row(references, seed, repeats) if references is not None else None
+
+    if as_json:
+        out = {
+            "dataset": dataset,
+            "kendall": human_result.kendall,
+            "spearman": human_result.spearman,
+            "human": {
+                "kendall": human_result.kendall,
+                "spearman": human_result.spearman,
+                "per_video": {k: s.to_dict() for k, s in human_result.per_video.items()},
+            },
+            "random": None
+            if random_result is None
+            else {"seed": seed, "repeats": repeats, **random_result.to_dict()},
+        }
+        if skipped:
+            out["random_skipped"] = skipped
+        click.echo(json.dumps(out, indent=2))
+        return
+    from tabulate import tabulate
+
+    rows = [["Human", _fmt(human_result.kendall), _fmt(human_result.spearman), "-"]]
+    if random_result is not None:
+        rows.append(
+            [
+                f"Random (seed {seed}, {repeats} draw{'s' if repeats > 1 else ''})",
+                _fmt(random_result.kendall),
+                _fmt(random_result.spearman),
+                _fmt(random_result.f1),
+            ]
+        )
+    click.echo(f"{dataset}: {len(human_result.per_video)} videos; F1 as a fraction")
+    click.echo(
+        tabulate(rows, headers=["row", "Kendall tau", "Spearman rho", "F1"], tablefmt="github")
+    )
+    if skipped:
+        click.echo(f"Random row skipped: {skipped}", err=True)

@@ -1,0 +1,223 @@
+"""``vsumbench run`` (k-fold training) and ``vsumbench predict`` (score a features file).
+
+Only click at import time; torch and the runner are imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import click
+
+from vsumbench.cli import data_dir_option, dataset_option
+
+DEFAULT_SEED = 123456  # the official CSTA seed; kept equal to runner.train.DEFAULT_SEED
+
+
+def _parse_folds(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int] | None:
+    if value is None:
+        return None
+    try:
+        folds = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            f"expected comma-separated fold numbers like 0,2; got {value!r}"
+        ) from None
+    if not folds:
+        raise click.BadParameter("no fold numbers given")
+    return list(dict.fromkeys(folds))
+
+
+@click.command()
+@click.argument("model")
+@dataset_option
+@data_dir_option
+@click.option(
+    "--splits",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Split file, standard JSON or CSTA text (default: <data-dir>/splits/<dataset>_splits.json).",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Epochs per fold (default: the model's registered default, 100 for CSTA).",
+)
+@click.option(
+    "--seeds",
+    "n_seeds",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Run K seeds: {DEFAULT_SEED}, {DEFAULT_SEED + 1}, ... (default 1).",
+)
+@click.option(
+    "--seed",
+    "seed",
+    type=int,
+    default=None,
+    help=f"Run this one seed (default {DEFAULT_SEED}, the official one).",
+)
+@click.option(
+    "--folds",
+    callback=_parse_folds,
+    default=None,
+    metavar="0,2",
+    help="Only these folds (0-based, comma-separated; default all).",
+)
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cuda", "cpu"]),
+    default="auto",
+    show_default=True,
+    help="auto = CUDA when available.",
+)
+@click.option(
+    "--selection",
+    type=click.Choice(["paper", "last", "val"]),
+    default="paper",
+    show_default=True,
+    help="Epoch selection: paper = best test tau AND rho (the official rule, chosen on the "
+    "test set); last = last epoch; val = same rule on validation videos held out of training.",
+)
+@click.option(
+    "--results",
+    "results_dir",
+    type=click.Path(file_okay=False),
+    default="results",
+    show_default=True,
+    help="Root of the result store.",
+)
+@click.option(
+    "--backbone-init",
+    default="imagenet",
+    show_default=True,
+    metavar="imagenet|random|PATH",
+    help="CNN backbone initialisation (models with a backbone only).",
+)
+@click.option(
+    "--deterministic",
+    is_flag=True,
+    help="Deterministic algorithms and cuDNN (CUDA pooling backward stays nondeterministic).",
+)
+@click.option("--force", is_flag=True, help="Retrain folds that already have a finished result.")
+@click.option("--lr", type=float, default=None, help="Override the registered learning rate.")
+@click.option(
+    "--weight-decay", type=float, default=None, help="Override the registered weight decay."
+)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def run(
+    model: str,
+    dataset: str,
+    data_dir: str | None,
+    splits: str | None,
+    epochs: int | None,
+    n_seeds: int | None,
+    seed: int | None,
+    folds: list[int] | None,
+    device: str,
+    selection: str,
+    results_dir: str,
+    backbone_init: str,
+    deterministic: bool,
+    force: bool,
+    lr: float | None,
+    weight_decay: float | None,
+    quiet: bool,
+) -> None:
+    """Train MODEL with k-fold cross-validation on a dataset, as the CSTA paper did.
+
+    One video per optimiser step, shuffled; Adam with the model's registered defaults; MSE
+    to gtscore; evaluation on the fold's test videos after every epoch. Results go to
+    RESULTS/<dataset>/<model>/<selection>-<init>/seed<S>/fold<k>/ (result.json,
+    checkpoint.pt, predictions.h5). An interrupted run resumes at the next epoch; finished
+    folds are skipped unless --force.
+
+    \b
+    Example:
+      vsumbench run csta --dataset tvsum --seeds 3 --selection val
+    """
+    if n_seeds is not None and seed is not None:
+        raise click.UsageError("give --seeds K or --seed S, not both")
+
+    from pathlib import Path
+
+    from vsumbench.runner import results as store
+    from vsumbench.runner.train import RunConfig, seeds_from
+    from vsumbench.runner.train import run as run_training
+
+    seeds = [seed] if seed is not None else seeds_from(n_seeds or 1)
+    config = RunConfig(
+        model=model,
+        dataset=dataset.lower(),
+        data_dir=data_dir,
+        splits=splits,
+        epochs=epochs,
+        seeds=seeds,
+        folds=folds,
+        device=device,
+        selection=selection,
+        results=results_dir,
+        backbone_init=backbone_init,
+        deterministic=deterministic,
+        force=force,
+        lr=lr,
+        weight_decay=weight_decay,
+        progress=not quiet,
+    )
+    report = run_training(config)
+    if report.skipped:
+        click.echo(
+            f"{len(report.skipped)} fold(s) already finished, not rerun (use --force to retrain)."
+        )
+    title = f"{model} on {dataset.lower()}, selection {selection}"
+    click.echo(store.format_summary(report.results, title=title))
+    places = sorted({str(Path(r["path"]).parent.parent) for r in report.results})
+    for place in places:
+        click.echo(f"results: {place}")
+
+
+@click.command()
+@click.argument("model")
+@click.option(
+    "--checkpoint",
+    type=click.Path(dir_okay=False, exists=True),
+    required=True,
+    help="Our checkpoint.pt, or an official bare state dict (e.g. CSTA's split<k>.pt).",
+)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False, exists=True),
+    required=True,
+    help="eccv16 .h5 file; only each video's `features` is read.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Predictions .h5 to write (the `vsumbench evaluate` format).",
+)
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cuda", "cpu"]),
+    default="auto",
+    show_default=True,
+    help="auto = CUDA when available.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def predict(model: str, checkpoint: str, data: str, out: str, device: str, quiet: bool) -> None:
+    """Score every video of a features file with a trained MODEL.
+
+    The checkpoint is loaded as tensors only and strictly: one made for another model is
+    refused, naming the keys that do not fit. The output holds one dataset of n_steps
+    scores per video, ready for `vsumbench evaluate`.
+
+    \b
+    Example:
+      vsumbench predict csta --checkpoint weights/TVSum/split0.pt \\
+          --data data/eccv16_dataset_tvsum_google_pool5.h5 --out pred.h5
+    """
+    from vsumbench.runner.predict import predict_file
+
+    scores = predict_file(model, checkpoint, data, out, device, progress=not quiet)
+    click.echo(f"wrote scores of {len(scores)} video(s) to {out}")

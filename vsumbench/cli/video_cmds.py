@@ -1,0 +1,164 @@
+"""``vsumbench data extract`` and ``vsumbench summarize``: your own videos.
+
+Only click is imported here; torch, PyAV and numpy load inside the commands.
+"""
+
+from __future__ import annotations
+
+import click
+
+_weights_option = click.option(
+    "--backbone-weights",
+    "--backbone-init",
+    "weights",
+    default="imagenet",
+    show_default=True,
+    help="GoogLeNet weights for the features: 'imagenet' (torchvision's cache, else a "
+    "download), a path to a torchvision GoogLeNet state dict (e.g. googlenet-1378be20.pth), "
+    "or 'random' (testing only: the features mean nothing).",
+)
+_device_option = click.option(
+    "--device",
+    default="auto",
+    show_default=True,
+    help="auto (CUDA when available), cpu, cuda, cuda:1 ...",
+)
+_sample_option = click.option(
+    "--sample-every",
+    type=click.IntRange(min=1),
+    default=15,
+    show_default=True,
+    help="Take every N-th frame (the datasets' 2 fps convention at ~30 fps).",
+)
+_size_option = click.option(
+    "--image-size",
+    type=click.IntRange(min=32),
+    default=224,
+    show_default=True,
+    help="CNN input crop side (224 as the eccv16 features; smaller only for quick tests).",
+)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Output eccv16 .h5 file."
+)
+@_device_option
+@_sample_option
+@_weights_option
+@_size_option
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Frames per CNN batch.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def extract(inputs, out, device, sample_every, weights, image_size, batch_size, quiet):
+    """Build an eccv16 file from your own videos (files and/or directories).
+
+    Per video: exact frame count (every frame decoded), GoogLeNet pool5 features (1024-d)
+    of every --sample-every-th frame, KTS shots refined to the frame of the cut, one group
+    video_1, video_2, ... with features, picks, n_frames, n_steps, change_points,
+    n_frame_per_seg, video_name and fps. The file works with `vsumbench predict`; add
+    gtscore and user_summary to train and evaluate on it. Bad files are skipped and reported
+    when several videos are given. Extracted features do not equal the released eccv16 ones:
+    retrain models on extracted features.
+    """
+    from vsumbench.videoio.extract import extract_files
+
+    report = extract_files(
+        inputs,
+        out,
+        weights=weights,
+        device=device,
+        batch_size=batch_size,
+        image_size=image_size,
+        sample_every=sample_every,
+        progress=not quiet,
+    )
+    for key, src in report.written.items():
+        click.echo(f"{key}: {src}")
+    for src, message in report.failed.items():
+        click.echo(f"skipped {src}: {message}", err=True)
+    click.echo(
+        f"wrote {out}: {len(report.written)} video(s)"
+        + (f", {len(report.failed)} skipped" if report.failed else "")
+    )
+
+
+@click.command()
+@click.argument("video", type=click.Path(exists=True, dir_okay=False))
+@click.option("--model", required=True, help="Registered summarizer name (see `vsumbench models`).")
+@click.option(
+    "--checkpoint",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Trained checkpoint of that model.",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.15,
+    show_default=True,
+    help="Summary length as a share of the video.",
+)
+@click.option(
+    "--out",
+    default="summary.mp4",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Summary video (.mp4, .mov or .mkv; H.264, original fps, no audio).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also write the selected segments (frames, seconds, shot scores) as JSON.",
+)
+@_device_option
+@_sample_option
+@_weights_option
+@_size_option
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def summarize(
+    video,
+    model,
+    checkpoint,
+    budget,
+    out,
+    json_path,
+    device,
+    sample_every,
+    weights,
+    image_size,
+    quiet,
+):
+    """Summarise VIDEO: extract features and KTS shots, score them with MODEL's
+    CHECKPOINT, pick shots by 0/1 knapsack within --budget, and write the selected shots in
+    order as a video (and a JSON of the segments)."""
+    from vsumbench.videoio.summarize import summarize_video
+
+    result = summarize_video(
+        video,
+        model,
+        checkpoint,
+        budget=budget,
+        out=out,
+        json_path=json_path,
+        weights=weights,
+        device=device,
+        image_size=image_size,
+        sample_every=sample_every,
+        progress=not quiet,
+    )
+    r = result.record
+    click.echo(
+        f"{out}: {len(r['segments'])} of {len(r['shots'])} shots, {r['summary_s']:.1f} s of "
+        f"{r['duration_s']:.1f} s ({r['summary_frames']} of {r['n_frames']} frames)"
+    )
+    if json_path:
+        click.echo(f"segments: {json_path}")

@@ -1,0 +1,533 @@
+"""The eccv16 HDF5 files (SumMe, TVSum, OVP, YouTube): read, check, write.
+
+One group per video (``video_1`` ... ``video_N``); the datasets are described in
+``shared/spec/protocol.md`` section 1. Reading validates what it loads and names the file,
+video and field of the first problem; :func:`check_file` reports every problem at once, so
+a broken file is fixed in one pass rather than one error per run.
+
+Callers load only what they need: evaluation skips the large ``features`` array, prediction
+needs only ``features`` (a file made by feature extraction from raw videos has no
+``gtscore`` / ``user_summary`` and still loads with ``fields=("features",)``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vsumbench.errors import DataError, DataNotFoundError
+
+#: Always loaded: the protocol cannot turn scores into summaries without them.
+STRUCTURE_FIELDS = ("n_frames", "n_steps", "picks", "change_points", "n_frame_per_seg")
+#: Loaded on request (``fields=``); ``None`` on the Video when not loaded.
+OPTIONAL_FIELDS = ("features", "gtscore", "user_summary", "gtsummary", "video_name")
+#: What a benchmark file (training + evaluation) must contain beyond the structure.
+BENCHMARK_FIELDS = ("features", "gtscore", "user_summary")
+
+_INTEGER_FIELDS = ("n_frames", "n_steps", "picks", "change_points", "n_frame_per_seg")
+
+
+@dataclass(frozen=True, eq=False)
+class Video:
+    """One video of an eccv16 file; optional arrays are ``None`` when not loaded."""
+
+    key: str  # "video_1"
+    n_frames: int
+    n_steps: int
+    picks: np.ndarray  # (n_steps,) int64: original frame of each step
+    change_points: np.ndarray  # (n_shots, 2) int64, inclusive [first, last]
+    n_frame_per_seg: np.ndarray  # (n_shots,) int64
+    features: np.ndarray | None = None  # (n_steps, D) float32
+    gtscore: np.ndarray | None = None  # (n_steps,) float32
+    user_summary: np.ndarray | None = None  # (n_users, n_frames) uint8 in {0, 1}
+    gtsummary: np.ndarray | None = None  # (n_steps,)
+    video_name: str | None = None
+
+    @property
+    def n_shots(self) -> int:
+        return int(self.change_points.shape[0])
+
+
+def natural_key(key: str) -> tuple:
+    """Sort key that puts ``video_2`` before ``video_10``."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key))
+
+
+def natural_sorted(keys: Iterable[str]) -> list[str]:
+    return sorted(keys, key=natural_key)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _is_integral(a: np.ndarray) -> bool:
+    if np.issubdtype(a.dtype, np.integer) or a.dtype == np.bool_:
+        return True
+    if np.issubdtype(a.dtype, np.floating):
+        # Some tools store counts as floats; accept them when they hold whole numbers.
+        return bool(np.all(np.isfinite(a))) and bool(np.all(a == np.round(a)))
+    return False
+
+
+def _is_numeric(a: np.ndarray) -> bool:
+    return (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_) and not np.issubdtype(
+        a.dtype, np.complexfloating
+    )
+
+
+def _validate(
+    raw: Mapping[str, Any],
+    check: Iterable[str],
+    *,
+    file: str,
+    video: str,
+) -> list[DataError]:
+    """Every problem among the fields in ``check`` (present in ``raw`` as numpy arrays).
+
+    Fields absent from ``raw`` are skipped here; missing required fields are reported by the
+    caller. Consistency checks between two fields run only when both are present and sane.
+    """
+    check = set(check)
+    errs: list[DataError] = []
+
+    def err(field: str, msg: str) -> None:
+        errs.append(DataError(msg, file=file, video=video, field=field))
+
+    sane: dict[str, Any] = {}  # fields that passed their own checks
+
+    # Scalars.
+    for name in ("n_frames", "n_steps"):
+        if name not in check or name not in raw:
+            continue
+        a = np.asarray(raw[name])
+        if a.size != 1 or a.ndim > 1:
+            err(name, f"expected a scalar, found shape {a.shape}")
+        elif not _is_numeric(a) or not _is_integral(a):
+            err(name, f"expected an integer, found {a.reshape(-1)[0]!r} ({a.dtype})")
+        elif int(a.reshape(-1)[0]) <= 0:
+            err(name, f"expected a positive count, found {int(a.reshape(-1)[0])}")
+        else:
+            sane[name] = int(a.reshape(-1)[0])
+    n_frames = sane.get("n_frames")
+    n_steps = sane.get("n_steps")
+
+    # picks.
+    if "picks" in check and "picks" in raw:
+        a = np.asarray(raw["picks"])
+        if a.ndim != 1 or a.size == 0:
+            err("picks", f"expected a non-empty 1-D array, found shape {a.shape}")
+        elif not _is_numeric(a) or not _is_integral(a):
+            err("picks", f"expected integer frame indices, found dtype {a.dtype}")
+        else:
+            p = a.astype(np.int64)
+            ok = True
+            if n_steps is not None and p.size != n_steps:
+                err("picks", f"expected n_steps={n_steps} picks, found {p.size}")
+                ok = False
+            if np.any(np.diff(p) <= 0):
+                i = int(np.argmax(np.diff(p) <= 0))
+                err(
+                    "picks",
+                    f"picks must increase strictly; picks[{i}]={p[i]}, picks[{i + 1}]={p[i + 1]}",
+                )
+                ok = False
+            if p[0] < 0 or (n_frames is not None and p[-1] >= n_frames):
+                err(
+                    "picks",
+                    f"picks must lie in [0, n_frames={n_frames}), found {p.min()}..{p.max()}",
+                )
+                ok = False
+            if ok:
+                sane["picks"] = p
+
+    # change_points: contiguous inclusive shots tiling [0, n_frames).
+    if "change_points" in check and "change_points" in raw:
+        a = np.asarray(raw["change_points"])
+        if a.ndim != 2 or a.shape[1] != 2 or a.shape[0] == 0:
+            err("change_points", f"expected shape (n_shots, 2), found {a.shape}")
+        elif not _is_numeric(a) or not _is_integral(a):
+            err("change_points", f"expected integer frame indices, found dtype {a.dtype}")
+        else:
+            cp = a.astype(np.int64)
+            problems = []
+            if cp[0, 0] != 0:
+                problems.append(f"first shot starts at frame {cp[0, 0]}, expected 0")
+            if n_frames is not None and cp[-1, 1] != n_frames - 1:
+                problems.append(
+                    f"last shot ends at frame {cp[-1, 1]}, expected n_frames-1={n_frames - 1}"
+                )
+            bad = np.flatnonzero(cp[:, 1] < cp[:, 0])
+            if bad.size:
+                i = int(bad[0])
+                problems.append(f"shot {i} ends before it starts ({cp[i, 0]}..{cp[i, 1]})")
+            gaps = np.flatnonzero(cp[1:, 0] != cp[:-1, 1] + 1)
+            if gaps.size:
+                i = int(gaps[0])
+                kind = "overlap" if cp[i + 1, 0] <= cp[i, 1] else "gap"
+                problems.append(
+                    f"shots are not contiguous ({kind}): shot {i} ends at {cp[i, 1]}, shot "
+                    f"{i + 1} starts at {cp[i + 1, 0]} (expected {cp[i, 1] + 1}); "
+                    f"{gaps.size} such place(s)"
+                )
+            if problems:
+                err("change_points", "shots must tile [0, n_frames): " + "; ".join(problems))
+            else:
+                sane["change_points"] = cp
+
+    # n_frame_per_seg agrees with change_points.
+    if "n_frame_per_seg" in check and "n_frame_per_seg" in raw:
+        a = np.asarray(raw["n_frame_per_seg"])
+        if a.ndim != 1:
+            err("n_frame_per_seg", f"expected a 1-D array, found shape {a.shape}")
+        elif not _is_numeric(a) or not _is_integral(a):
+            err("n_frame_per_seg", f"expected integer shot lengths, found dtype {a.dtype}")
+        else:
+            nfps = a.astype(np.int64)
+            cp = sane.get("change_points")
+            if cp is not None:
+                lengths = cp[:, 1] - cp[:, 0] + 1
+                if nfps.size != lengths.size:
+                    err(
+                        "n_frame_per_seg",
+                        f"expected {lengths.size} shot lengths (one per change point), "
+                        f"found {nfps.size}",
+                    )
+                elif np.any(nfps != lengths):
+                    i = int(np.flatnonzero(nfps != lengths)[0])
+                    err(
+                        "n_frame_per_seg",
+                        f"disagrees with change_points at shot {i}: {nfps[i]} frames, "
+                        f"change_points give {lengths[i]}",
+                    )
+
+    # features.
+    if "features" in check and "features" in raw:
+        a = np.asarray(raw["features"])
+        if a.ndim != 2 or a.shape[1] == 0:
+            err("features", f"expected shape (n_steps, D), found {a.shape}")
+        elif not np.issubdtype(a.dtype, np.floating):
+            err("features", f"expected floating-point features, found dtype {a.dtype}")
+        else:
+            if n_steps is not None and a.shape[0] != n_steps:
+                err("features", f"expected n_steps={n_steps} rows, found {a.shape[0]}")
+            finite = np.isfinite(a)
+            if not finite.all():
+                rows = np.flatnonzero(~finite.all(axis=1))
+                err(
+                    "features",
+                    f"{int((~finite).sum())} NaN/inf value(s) in {rows.size} step(s), "
+                    f"first at step {int(rows[0])}",
+                )
+
+    # gtscore.
+    if "gtscore" in check and "gtscore" in raw:
+        a = np.asarray(raw["gtscore"])
+        if a.ndim != 1:
+            err("gtscore", f"expected shape (n_steps,), found {a.shape}")
+        elif not _is_numeric(a):
+            err("gtscore", f"expected numbers, found dtype {a.dtype}")
+        else:
+            if n_steps is not None and a.size != n_steps:
+                err("gtscore", f"expected n_steps={n_steps} values, found {a.size}")
+            if not np.all(np.isfinite(a)):
+                err("gtscore", f"{int((~np.isfinite(a)).sum())} NaN/inf value(s)")
+
+    # gtsummary.
+    if "gtsummary" in check and "gtsummary" in raw:
+        a = np.asarray(raw["gtsummary"])
+        if a.ndim != 1:
+            err("gtsummary", f"expected shape (n_steps,), found {a.shape}")
+        elif not _is_numeric(a):
+            err("gtsummary", f"expected numbers, found dtype {a.dtype}")
+        elif n_steps is not None and a.size != n_steps:
+            err("gtsummary", f"expected n_steps={n_steps} values, found {a.size}")
+
+    # user_summary: (n_users, n_frames), binary.
+    if "user_summary" in check and "user_summary" in raw:
+        a = np.asarray(raw["user_summary"])
+        if a.ndim != 2 or a.shape[0] == 0:
+            err("user_summary", f"expected shape (n_users, n_frames), found {a.shape}")
+        elif not _is_numeric(a):
+            err("user_summary", f"expected 0/1 numbers, found dtype {a.dtype}")
+        else:
+            if n_frames is not None and a.shape[1] != n_frames:
+                err(
+                    "user_summary",
+                    f"expected width n_frames={n_frames}, found {a.shape[1]} (shape {a.shape})",
+                )
+            nonbinary = (a != 0) & (a != 1)
+            if nonbinary.any():
+                users = np.flatnonzero(nonbinary.any(axis=1))
+                values = np.unique(a[nonbinary])[:5]
+                err(
+                    "user_summary",
+                    f"expected binary values (0/1), found {values.tolist()} in user(s) "
+                    f"{users[:5].tolist()}",
+                )
+
+    if "video_name" in check and "video_name" in raw:
+        name = raw["video_name"]
+        if not isinstance(name, str):
+            err("video_name", f"expected a string, found {type(name).__name__}")
+
+    return errs
+
+
+def _read_dataset(ds: Any, name: str) -> Any:
+    """A dataset as a numpy array (or a str for ``video_name``)."""
+    value = ds[()]
+    if name == "video_name":
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.reshape(-1)[0]
+            return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        return value if isinstance(value, str) else str(value)
+    return np.asarray(value)
+
+
+def _open(path: str | os.PathLike):
+    import h5py
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataNotFoundError(f"file not found: {path}", file=path)
+    try:
+        return h5py.File(path, "r")
+    except OSError as exc:
+        raise DataError(f"not a readable HDF5 file ({exc})", file=path) from None
+
+
+def _group_errors(h5: Any, file: str) -> tuple[list[str], list[DataError]]:
+    """Video keys (natural order) and problems with the top level itself."""
+    import h5py
+
+    keys: list[str] = []
+    errs: list[DataError] = []
+    for name in h5.keys():
+        obj = h5.get(name, getlink=False)
+        if not isinstance(obj, h5py.Group):
+            errs.append(
+                DataError(
+                    "top-level entry is not a video group (expected one group per video)",
+                    file=file,
+                    video=name,
+                )
+            )
+        elif len(obj.keys()) == 0:
+            errs.append(DataError("empty video group (no datasets)", file=file, video=name))
+        else:
+            keys.append(name)
+    if not keys and not errs:
+        errs.append(DataError("no video groups in file", file=file))
+    return natural_sorted(keys), errs
+
+
+def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None) -> list[DataError]:
+    """Every problem of an eccv16 file, not just the first (empty list when the file is good).
+
+    ``require`` lists the optional fields that must be present (default: features, gtscore
+    and user_summary, i.e. a benchmark file); pass ``("features",)`` for a features-only
+    file made by feature extraction.
+    """
+    import h5py
+
+    path = Path(path)
+    file = str(path)
+    try:
+        h5 = _open(path)
+    except DataError as exc:
+        return [exc]
+    required = set(STRUCTURE_FIELDS) | set(BENCHMARK_FIELDS if require is None else require)
+    with h5:
+        keys, errs = _group_errors(h5, file)
+        for key in keys:
+            group = h5[key]
+            raw: dict[str, Any] = {}
+            for name in group.keys():
+                obj = group.get(name, getlink=False)
+                if name not in STRUCTURE_FIELDS + OPTIONAL_FIELDS:
+                    continue  # extra datasets are allowed
+                if not isinstance(obj, h5py.Dataset):
+                    errs.append(
+                        DataError(
+                            "expected a dataset, found a group", file=file, video=key, field=name
+                        )
+                    )
+                    continue
+                raw[name] = _read_dataset(obj, name)
+            for name in STRUCTURE_FIELDS + OPTIONAL_FIELDS:
+                if name in required and name not in raw and name not in group:
+                    errs.append(
+                        DataError("required dataset is missing", file=file, video=key, field=name)
+                    )
+            errs.extend(_validate(raw, raw.keys(), file=file, video=key))
+    return errs
+
+
+def load_videos(
+    path: str | os.PathLike,
+    keys: Iterable[str] | None = None,
+    *,
+    fields: Iterable[str] | None = None,
+    require: Iterable[str] | None = None,
+) -> dict[str, Video]:
+    """Load an eccv16 file as ``{key: Video}`` in natural key order.
+
+    ``keys``: only these videos (unknown keys are an error). ``fields``: which optional
+    arrays to load (``features``, ``gtscore``, ``user_summary``, ``gtsummary``,
+    ``video_name``); default all that are present. ``require``: optional fields that must
+    be present; default the requested ``fields`` when given, else features, gtscore and
+    user_summary. The structure (n_frames, n_steps, picks, change_points, n_frame_per_seg)
+    is always loaded and required. Raises the first problem among the loaded fields, with
+    the message :func:`check_file` would give.
+    """
+    path = Path(path)
+    file = str(path)
+    if fields is not None:
+        fields = tuple(fields)
+        unknown = [f for f in fields if f not in OPTIONAL_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown field(s) {unknown}; expected some of {OPTIONAL_FIELDS}")
+    if require is None:
+        required_opt = set(fields) if fields is not None else set(BENCHMARK_FIELDS)
+    else:
+        required_opt = set(require)
+        unknown = [f for f in required_opt if f not in OPTIONAL_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown field(s) {unknown}; expected some of {OPTIONAL_FIELDS}")
+    wanted = set(OPTIONAL_FIELDS if fields is None else fields) | required_opt
+
+    with _open(path) as h5:
+        all_keys, top_errs = _group_errors(h5, file)
+        if keys is None:
+            selected = all_keys
+            if top_errs:
+                raise top_errs[0]
+        else:
+            selected = list(dict.fromkeys(keys))
+            missing = [k for k in selected if k not in all_keys]
+            if missing:
+                bad = [e for e in top_errs if e.video in missing]
+                if bad:
+                    raise bad[0]
+                raise DataError(
+                    f"video(s) {missing} not in file; it has {len(all_keys)} videos "
+                    f"({', '.join(all_keys[:3])}{', ...' if len(all_keys) > 3 else ''})",
+                    file=file,
+                    video=missing[0],
+                )
+            selected = natural_sorted(selected)
+        out: dict[str, Video] = {}
+        for key in selected:
+            group = h5[key]
+            raw: dict[str, Any] = {}
+            for name in STRUCTURE_FIELDS + OPTIONAL_FIELDS:
+                if name not in STRUCTURE_FIELDS and name not in wanted:
+                    continue
+                if name not in group:
+                    if name in STRUCTURE_FIELDS or name in required_opt:
+                        raise DataError(
+                            "required dataset is missing", file=file, video=key, field=name
+                        )
+                    continue
+                raw[name] = _read_dataset(group[name], name)
+            errs = _validate(raw, raw.keys(), file=file, video=key)
+            if errs:
+                raise errs[0]
+            out[key] = _to_video(key, raw)
+    return out
+
+
+def _to_video(key: str, raw: Mapping[str, Any]) -> Video:
+    def opt(name: str, dtype: Any) -> np.ndarray | None:
+        return None if name not in raw else np.ascontiguousarray(raw[name], dtype=dtype)
+
+    return Video(
+        key=key,
+        n_frames=int(np.asarray(raw["n_frames"]).reshape(-1)[0]),
+        n_steps=int(np.asarray(raw["n_steps"]).reshape(-1)[0]),
+        picks=np.asarray(raw["picks"]).astype(np.int64),
+        change_points=np.asarray(raw["change_points"]).astype(np.int64),
+        n_frame_per_seg=np.asarray(raw["n_frame_per_seg"]).astype(np.int64),
+        features=opt("features", np.float32),
+        gtscore=opt("gtscore", np.float32),
+        user_summary=opt("user_summary", np.uint8),
+        gtsummary=opt("gtsummary", np.float32),
+        video_name=raw.get("video_name"),
+    )
+
+
+def video_keys(path: str | os.PathLike) -> list[str]:
+    """The video keys of a file in natural order, without reading any array."""
+    with _open(path) as h5:
+        keys, _ = _group_errors(h5, str(path))
+    return keys
+
+
+def is_synthetic(path: str | os.PathLike) -> bool:
+    """True when the file was made by ``vsumbench data synth`` (root attribute)."""
+    with _open(path) as h5:
+        return bool(int(np.asarray(h5.attrs.get("vsumbench_synthetic", 0)).reshape(-1)[0]))
+
+
+def file_attrs(path: str | os.PathLike) -> dict[str, Any]:
+    """Root attributes of a file as plain Python values (synthetic seed, size, version)."""
+    with _open(path) as h5:
+        out = {}
+        for name, value in h5.attrs.items():
+            if isinstance(value, bytes):
+                value = value.decode()
+            elif isinstance(value, np.generic):
+                value = value.item()
+            out[name] = value
+        return out
+
+
+def write_videos(
+    path: str | os.PathLike,
+    videos: Mapping[str, Video],
+    *,
+    attrs: Mapping[str, Any] | None = None,
+) -> None:
+    """Write videos in the eccv16 layout, atomically (a temporary file, then ``os.replace``).
+
+    ``None`` fields are not written. ``user_summary`` is stored as uint8 (it is binary);
+    nothing is compressed, as in the published files, so evaluation reads it at disk speed.
+    """
+    import h5py
+
+    from vsumbench.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        with h5py.File(tmp, "w") as h5:
+            for name, value in (attrs or {}).items():
+                h5.attrs[name] = value
+            for key in natural_sorted(videos):
+                v = videos[key]
+                g = h5.create_group(key)
+                g.create_dataset("n_frames", data=np.int64(v.n_frames))
+                g.create_dataset("n_steps", data=np.int64(v.n_steps))
+                g.create_dataset("picks", data=np.asarray(v.picks, dtype=np.int64))
+                g.create_dataset("change_points", data=np.asarray(v.change_points, dtype=np.int64))
+                g.create_dataset(
+                    "n_frame_per_seg", data=np.asarray(v.n_frame_per_seg, dtype=np.int64)
+                )
+                if v.features is not None:
+                    g.create_dataset("features", data=np.asarray(v.features, dtype=np.float32))
+                if v.gtscore is not None:
+                    g.create_dataset("gtscore", data=np.asarray(v.gtscore, dtype=np.float32))
+                if v.user_summary is not None:
+                    g.create_dataset(
+                        "user_summary", data=np.asarray(v.user_summary, dtype=np.uint8)
+                    )
+                if v.gtsummary is not None:
+                    g.create_dataset("gtsummary", data=np.asarray(v.gtsummary, dtype=np.float32))
+                if v.video_name is not None:
+                    g.create_dataset("video_name", data=v.video_name)

@@ -1,0 +1,64 @@
+"""The evaluation protocol (shared/spec/protocol.md sections 3-5), torch-free.
+
+Step scores -> keyshot summary (`keyshot_summary`, exact `knapsack`) -> F1 against user
+summaries (`f1_score`); Kendall's tau-b and Spearman's rho against many references at once
+(`rank_correlations`); `evaluate` ties them together per dataset; `human_row` and
+`random_row` give the reference rows of Table 1. The rule for constant vectors is in
+`vsumbench.protocol.rank`.
+"""
+
+from vsumbench.protocol.evaluate import (
+    Evaluation,
+    VideoReference,
+    VideoScore,
+    check_prediction,
+    evaluate,
+    make_reference,
+    make_references,
+    read_predictions,
+    score_video,
+    write_predictions,
+)
+from vsumbench.protocol.f1 import f1_per_user, f1_score
+from vsumbench.protocol.human import human_row, human_video, random_row, random_scores
+from vsumbench.protocol.keyshot import frame_scores, keyshot_summary, shot_scores
+from vsumbench.protocol.knapsack import knapsack
+from vsumbench.protocol.rank import (
+    UNDEFINED,
+    Correlations,
+    dense_levels,
+    kendall_tau_b,
+    pairwise_rank_correlations,
+    rank_correlations,
+    spearman_rho,
+)
+
+__all__ = [
+    "UNDEFINED",
+    "Correlations",
+    "Evaluation",
+    "VideoReference",
+    "VideoScore",
+    "check_prediction",
+    "dense_levels",
+    "evaluate",
+    "f1_per_user",
+    "f1_score",
+    "frame_scores",
+    "human_row",
+    "human_video",
+    "kendall_tau_b",
+    "keyshot_summary",
+    "knapsack",
+    "make_reference",
+    "make_references",
+    "pairwise_rank_correlations",
+    "random_row",
+    "random_scores",
+    "rank_correlations",
+    "read_predictions",
+    "score_video",
+    "shot_scores",
+    "spearman_rho",
+    "write_predictions",
+]

@@ -1,0 +1,38 @@
+"""Keyshot F1 against user summaries (protocol.md section 4), as a fraction in [0, 1]."""
+
+from __future__ import annotations
+
+import numpy as np
+
+REDUCERS = {"max": np.max, "mean": np.mean}
+DATASET_REDUCE = {"summe": "max", "tvsum": "mean"}
+
+
+def f1_per_user(summary, user_summary) -> np.ndarray:
+    """F1 of a binary ``summary`` (L,) against each row of ``user_summary`` (U, n_frames).
+
+    The shorter of the two lengths is zero-padded; F1 is 0 when the overlap is 0.
+    """
+    s = np.asarray(summary).ravel() > 0
+    users = np.atleast_2d(np.asarray(user_summary)) > 0
+    length = max(s.size, users.shape[1])
+    if s.size < length:
+        s = np.pad(s, (0, length - s.size))
+    if users.shape[1] < length:
+        users = np.pad(users, ((0, 0), (0, length - users.shape[1])))
+    overlap = users.astype(np.int64) @ s.astype(np.int64)
+    n_pred = int(s.sum())
+    n_user = users.sum(axis=1)
+    out = np.zeros(users.shape[0], dtype=np.float64)
+    ok = overlap > 0
+    precision = overlap[ok] / n_pred
+    recall = overlap[ok] / n_user[ok]
+    out[ok] = 2 * precision * recall / (precision + recall)
+    return out
+
+
+def f1_score(summary, user_summary, reduce: str = "mean") -> float:
+    """F1 reduced over users: ``"max"`` (SumMe) or ``"mean"`` (TVSum)."""
+    if reduce not in REDUCERS:
+        raise ValueError(f"reduce must be one of {sorted(REDUCERS)}, found {reduce!r}")
+    return float(REDUCERS[reduce](f1_per_user(summary, user_summary)))

@@ -1,0 +1,228 @@
+"""The summarizer registry: one dict, one decorator, entry-point plugins.
+
+A summarizer is a small factory ``f(**cfg) -> torch.nn.Module`` whose module maps features
+``(T, D)`` to scores ``(T,)``. Built-ins (``csta``, ``baselines``) and third-party plugins both
+arrive through the ``vsumbench.summarizers`` entry-point group, so a plugin is a first-class
+citizen. This module never imports torch itself: factories do, when a model is created.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.metadata
+import inspect
+import types
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from vsumbench.errors import ConfigError
+
+ENTRY_POINT_GROUP = "vsumbench.summarizers"
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginWarning",
+    "SummarizerSpec",
+    "backbone_init_of",
+    "create",
+    "get_spec",
+    "list_summarizers",
+    "load_plugins",
+    "register_summarizer",
+]
+
+
+class PluginWarning(UserWarning):
+    """A plugin could not be loaded, or two plugins claim the same summarizer name."""
+
+
+@dataclass(frozen=True)
+class SummarizerSpec:
+    """Everything the runner needs to build and train one registered summarizer."""
+
+    name: str
+    factory: Callable[..., Any]
+    lr: float
+    weight_decay: float
+    epochs: int = 100
+    loss: str | Callable[..., Any] = "mse"
+    description: str = ""
+    uses_backbone: bool = False
+    trainable: bool = True
+    module: str = ""
+    distribution: str | None = None
+    model_defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """Where the summarizer comes from: ``module`` and, once known, ``[distribution]``."""
+        return f"{self.module} [{self.distribution}]" if self.distribution else self.module
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Training hyper-parameters followed by the factory's model options."""
+        train = {
+            "lr": self.lr,
+            "weight_decay": self.weight_decay,
+            "epochs": self.epochs,
+            "loss": self.loss if isinstance(self.loss, str) else _qualname(self.loss),
+            "uses_backbone": self.uses_backbone,
+            "trainable": self.trainable,
+        }
+        return {**train, **dict(self.model_defaults)}
+
+
+_REGISTRY: dict[str, SummarizerSpec] = {}
+_LOADED = False
+
+
+def _qualname(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def _factory_defaults(factory: Callable[..., Any]) -> dict[str, Any]:
+    """Keyword options of a factory with their defaults (the model cfg a user may override)."""
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+
+
+def register_summarizer(
+    name: str,
+    *,
+    lr: float,
+    weight_decay: float,
+    epochs: int = 100,
+    loss: str | Callable[..., Any] = "mse",
+    description: str = "",
+    uses_backbone: bool = False,
+    trainable: bool = True,
+    backbone: bool | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``factory(**cfg) -> nn.Module`` under ``name`` (returns the factory unchanged).
+
+    ``backbone=`` is an alias of ``uses_backbone=`` (the name in docs/architecture.md).
+    A second registration of a name by different code is reported (``PluginWarning``) and
+    ignored: the first one wins, so a plugin cannot silently replace a built-in.
+    """
+    if backbone is not None:
+        uses_backbone = bool(backbone)
+
+    def decorator(factory: Callable[..., Any]) -> Callable[..., Any]:
+        spec = SummarizerSpec(
+            name=name,
+            factory=factory,
+            lr=float(lr),
+            weight_decay=float(weight_decay),
+            epochs=int(epochs),
+            loss=loss,
+            description=description or (inspect.getdoc(factory) or "").split("\n")[0],
+            uses_backbone=uses_backbone,
+            trainable=trainable,
+            module=getattr(factory, "__module__", "?"),
+            model_defaults=types.MappingProxyType(_factory_defaults(factory)),
+        )
+        old = _REGISTRY.get(name)
+        if old is not None and _qualname(old.factory) != _qualname(factory):
+            warnings.warn(
+                f"summarizer {name!r} is registered twice: first by {_qualname(old.factory)} "
+                f"({old.source}), again by {_qualname(factory)}; keeping the first",
+                PluginWarning,
+                stacklevel=2,
+            )
+            return factory
+        _REGISTRY[name] = spec  # same code registering again (re-import): refresh
+        return factory
+
+    return decorator
+
+
+def _entry_points() -> list[importlib.metadata.EntryPoint]:
+    return list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
+def load_plugins(*, reload: bool = False) -> None:
+    """Import every ``vsumbench.summarizers`` entry point once (cached).
+
+    An entry point names a module (importing it runs its decorators) or a callable (called
+    with no argument). A plugin that fails to load becomes a ``PluginWarning`` naming it; the
+    other summarizers stay available.
+    """
+    global _LOADED
+    if _LOADED and not reload:
+        return
+    _LOADED = True
+    for ep in _entry_points():
+        dist = getattr(getattr(ep, "dist", None), "name", None)
+        before = set(_REGISTRY)
+        try:
+            obj = ep.load()
+            if not isinstance(obj, types.ModuleType) and callable(obj):
+                obj()
+        except Exception as exc:  # a broken plugin must not break the others
+            warnings.warn(
+                f"could not load summarizer plugin {ep.name!r} ({ep.value}"
+                f"{', from ' + dist if dist else ''}): {type(exc).__name__}: {exc}; "
+                "its summarizers are unavailable",
+                PluginWarning,
+                stacklevel=2,
+            )
+            continue
+        root = ep.value.split(":")[0].strip()
+        for key, spec in list(_REGISTRY.items()):
+            mine = key not in before or spec.module == root or spec.module.startswith(root + ".")
+            if mine and spec.distribution is None and dist:
+                _REGISTRY[key] = replace(spec, distribution=dist)
+
+
+def _unknown(name: str, known: list[str], what: str) -> ConfigError:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ConfigError(f"unknown {what} {name!r}.{hint} Known: {', '.join(known) or '(none)'}")
+
+
+def get_spec(name: str) -> SummarizerSpec:
+    """The registered spec of ``name``; ``ConfigError`` with a suggestion when unknown."""
+    load_plugins()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise _unknown(name, sorted(_REGISTRY), "summarizer") from None
+
+
+def list_summarizers() -> list[str]:
+    """Registered summarizer names, sorted."""
+    load_plugins()
+    return sorted(_REGISTRY)
+
+
+def create(name: str, **cfg: Any) -> Any:
+    """Build summarizer ``name`` with model options ``cfg`` (unknown options are refused).
+
+    ``backbone_init`` is dropped for summarizers without a backbone, so a runner may pass
+    ``--backbone-init`` uniformly.
+    """
+    spec = get_spec(name)
+    accepted = _factory_defaults(spec.factory)
+    try:
+        params = inspect.signature(spec.factory).parameters.values()
+        var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        accepted.update({p.name: None for p in params})
+    except (TypeError, ValueError):
+        var_kw = True
+    if "backbone_init" in cfg and "backbone_init" not in accepted and not spec.uses_backbone:
+        cfg = {k: v for k, v in cfg.items() if k != "backbone_init"}
+    if not var_kw:
+        for key in cfg:
+            if key not in accepted:
+                raise _unknown(key, sorted(accepted), f"option for summarizer {name!r}:")
+    return spec.factory(**cfg)
+
+
+def backbone_init_of(model: Any) -> str | None:
+    """How a created model's CNN backbone was initialised (``None`` without a backbone)."""
+    return getattr(model, "backbone_init", None)

@@ -1,0 +1,110 @@
+"""Epoch selection: which epoch's weights a fold reports (protocol.md section 6).
+
+* ``paper``: the official CSTA rule. After every epoch, evaluate on the fold's TEST videos
+  and keep the epoch when BOTH mean Kendall tau and mean Spearman rho strictly beat the best
+  so far. The epoch is chosen on the test set, which flatters the numbers; it is offered to
+  reproduce the published tables.
+* ``last``: the last epoch. Honest, no selection at all.
+* ``val``: the same both-strictly-better rule on validation videos held out of the
+  training fold (``validation_split``); the test videos are only reported.
+
+The selector sees one epoch record at a time (the dicts stored in ``result.json``'s
+``epochs``), so the same code runs live during training and offline on a stored history.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from vsumbench.errors import ConfigError
+
+SELECTIONS = ("paper", "last", "val")
+_SOURCE = {"paper": "test", "val": "val", "last": None}
+VAL_FRACTION = 1 / 8
+
+
+def check_selection(name: str) -> str:
+    if name not in SELECTIONS:
+        raise ConfigError(f"unknown selection {name!r}; expected one of {', '.join(SELECTIONS)}")
+    return name
+
+
+@dataclass
+class EpochSelector:
+    """Tracks the chosen epoch; ``update(record)`` says whether this epoch is the new choice."""
+
+    rule: str
+    best_epoch: int | None = None
+    best_kendall: float = -math.inf
+    best_spearman: float = -math.inf
+
+    def __post_init__(self) -> None:
+        check_selection(self.rule)
+
+    @property
+    def source(self) -> str | None:
+        """Which metrics the rule reads: ``test``, ``val`` or None (``last``)."""
+        return _SOURCE[self.rule]
+
+    def update(self, record: Mapping[str, Any]) -> bool:
+        """Consider one epoch record (``epoch``, ``<source>_kendall``, ``<source>_spearman``)."""
+        epoch = int(record["epoch"])
+        if self.source is None:
+            self.best_epoch = epoch
+            return True
+        tau = _finite(record.get(f"{self.source}_kendall"))
+        rho = _finite(record.get(f"{self.source}_spearman"))
+        # NaN never wins: an undefined correlation is not an improvement.
+        if tau is None or rho is None:
+            return False
+        if tau > self.best_kendall and rho > self.best_spearman:
+            self.best_epoch, self.best_kendall, self.best_spearman = epoch, tau, rho
+            return True
+        return False
+
+    def state_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> EpochSelector:
+        return cls(**state)
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def select_epoch(history: Iterable[Mapping[str, Any]], rule: str) -> int | None:
+    """Replay ``rule`` over stored epoch records; the chosen epoch (None if none qualifies)."""
+    selector = EpochSelector(rule)
+    for record in history:
+        selector.update(record)
+    return selector.best_epoch
+
+
+def validation_split(
+    train_keys: Sequence[str], seed: int, fold: int, fraction: float = VAL_FRACTION
+) -> tuple[list[str], list[str]]:
+    """Hold validation videos out of a training fold: ``(train, val)``, both in input order.
+
+    ``round(fraction * n)`` videos, at least 1, at most ``n - 1``; the draw depends only on
+    the seed, the fold and the key set, so a resumed or repeated run holds out the same
+    videos.
+    """
+    keys = list(train_keys)
+    if len(keys) < 2:
+        raise ConfigError(
+            f"val selection needs at least 2 training videos in fold {fold}, found {len(keys)}"
+        )
+    n_val = min(max(1, round(fraction * len(keys))), len(keys) - 1)
+    rng = np.random.default_rng([int(seed), int(fold)])
+    chosen = set(rng.choice(sorted(keys), size=n_val, replace=False).tolist())
+    return [k for k in keys if k not in chosen], [k for k in keys if k in chosen]

@@ -1,0 +1,480 @@
+"""Tables 1-3 of the CSTA paper, regenerated: measured rows beside the published ones.
+
+Measured rows come from the runner's ``result.json`` files (docs/architecture.md, results
+layout), grouped by model, epoch selection, backbone init and data (real or synthetic):
+mean over folds within a seed, then mean +- sample std over seeds. Every measured row says
+which selection, init and data it used, because a test-set-selected number on synthetic data
+is not the same claim as an honest one on the real benchmark. Tau and rho are printed with
+3 decimals; F1 is kept as a fraction in csv/json (tables do not print it).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vsumbench.errors import DataError
+from vsumbench.ranking import UNRANKED, add_ranks, format_rank
+
+DATASETS = ("summe", "tvsum")
+DATASET_LABELS = {"summe": "SumMe", "tvsum": "TVSum"}
+METRICS = ("kendall", "spearman", "f1")
+FORMATS = ("md", "latex", "csv", "json")
+
+# Display names of registered models whose paper row has another spelling.
+DISPLAY_NAMES = {"csta": "CSTA", "vasnet": "VASNet", "random": "Random"}  # Random: never ranked
+
+# Table 2: registered CSTA variant -> the ablation step (row label of the paper's Table 2).
+TABLE2_STEPS = {
+    "csta-baseline": "GoogleNet (Baseline)",
+    "csta-att": "(+)Attention Module",
+    "csta-attd": "(+)Att_D",
+    "csta-kv": "(+)Key Value Embedding",
+    "csta-pe": "(+)Positional Encoding",
+    "csta-cls": "(+)X_CLS",
+    "csta": "(+)Skip Connection",
+}
+
+
+# --------------------------------------------------------------------------- measured rows
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _mean_std(values: Sequence[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    mean = statistics.fmean(values)
+    return mean, (statistics.stdev(values) if len(values) > 1 else None)
+
+
+def group_label(result: Mapping[str, Any]) -> tuple[str, str]:
+    """``(selection, init)`` of a fold result, from its ``<selection>-<init>`` directory."""
+    name = Path(result["path"]).parent.parent.name
+    selection, _, init = name.partition("-")
+    return result.get("selection") or selection, init or str(result.get("backbone_init"))
+
+
+def is_synthetic(result: Mapping[str, Any]) -> bool:
+    data = result.get("data") or {}
+    return bool(data.get("synthetic", False))
+
+
+def load_results(results_dir: str | Path, **filters: Any) -> list[dict[str, Any]]:
+    """Every complete fold result under ``results_dir`` (the runner's discovery)."""
+    from vsumbench.runner.results import discover
+
+    root = Path(results_dir)
+    if not root.is_dir():
+        raise DataError(
+            "results directory not found; run `vsumbench run ...` first or pass --results DIR",
+            file=root,
+        )
+    return discover(root, **filters)
+
+
+def aggregate(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Measured Table-1 style rows: one per (model, selection, init, data), both datasets.
+
+    Within a seed the fold values are averaged; across seeds mean and sample std. A fold
+    whose value is missing (null) makes that seed's value missing for that metric, and the
+    row's ``notes`` say so: missing values are never averaged away silently.
+    """
+    groups: dict[tuple, dict[str, dict[int, list[Mapping[str, Any]]]]] = {}
+    for res in results:
+        selection, init = group_label(res)
+        key = (res["model"], selection, init, "synthetic" if is_synthetic(res) else "real")
+        per_ds = groups.setdefault(key, {})
+        per_ds.setdefault(res["dataset"], {}).setdefault(int(res["seed"]), []).append(res)
+
+    rows = []
+    for (model, selection, init, data), per_ds in sorted(groups.items()):
+        row: dict[str, Any] = {
+            "method": DISPLAY_NAMES.get(model, model),
+            "model": model,
+            "source": "measured",
+            "selection": selection,
+            "backbone_init": init,
+            "data": data,
+            "notes": [],
+        }
+        seeds_seen = []
+        for ds in DATASETS:
+            seeds = per_ds.get(ds, {})
+            row[f"{ds}_n_seeds"] = len(seeds)
+            row[f"{ds}_n_folds"] = sorted({len(folds) for folds in seeds.values()})
+            if len(row[f"{ds}_n_folds"]) > 1:
+                row["notes"].append(f"{ds}: seeds have different numbers of folds")
+            if seeds:
+                seeds_seen.append(len(seeds))
+            for metric in METRICS:
+                per_seed = []
+                for seed, folds in sorted(seeds.items()):
+                    values = [_finite(f.get(metric)) for f in folds]
+                    if any(v is None for v in values):
+                        row["notes"].append(f"{ds} seed {seed}: {metric} missing in a fold")
+                        continue
+                    per_seed.append(statistics.fmean(values))
+                mean, std = _mean_std(per_seed)
+                row[f"{ds}_{metric}"] = mean
+                row[f"{ds}_{metric}_std"] = std
+        row["n_seeds"] = min(seeds_seen) if seeds_seen else 0
+        row["notes"] = "; ".join(dict.fromkeys(row["notes"]))
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------- table model
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | corr | rank | gmacs | int
+
+
+@dataclass
+class Table:
+    """A rendered-independent table: columns, rows (raw values) and provenance."""
+
+    number: int
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _reported_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    out.update(source="reported", selection="", backbone_init="", data="real (paper)", n_seeds=None)
+    for ds in DATASETS:
+        out[f"printed_{ds}_rank"] = out.pop(f"{ds}_rank", None)
+    return out
+
+
+_META_COLUMNS = [
+    Column("source", "Source"),
+    Column("data", "Data"),
+    Column("selection", "Selection"),
+    Column("backbone_init", "Init"),
+    Column("n_seeds", "Seeds", "int"),
+]
+
+
+def table1(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
+    """Table 1: tau/rho per dataset, published rows then measured rows, Rank over all."""
+    from leaderboards import paper_table
+
+    reported = [_reported_row(r) for r in paper_table(1)]
+    rows = reported + [dict(r) for r in measured]
+    add_ranks(rows)
+    columns = [Column("method", "Method"), *_META_COLUMNS]
+    for ds in DATASETS:
+        label = DATASET_LABELS[ds]
+        columns += [
+            Column(f"{ds}_kendall", f"{label} tau", "corr"),
+            Column(f"{ds}_spearman", f"{label} rho", "corr"),
+            Column(f"{ds}_rank", f"{label} Rank", "rank"),
+        ]
+    notes = [
+        "tau = Kendall's tau-b, rho = Spearman's rho, 3 decimals; measured: mean over folds, "
+        "then mean +- sample std over seeds.",
+        f"Rank: per dataset, competition rank by tau and by rho over every row shown "
+        f"({' and '.join(UNRANKED)} excluded), mean of the two.",
+        "Reported rows: the CSTA paper's Table 1 (real data, mean over 5 splits).",
+    ]
+    return Table(1, "Table 1: rank correlation on SumMe and TVSum", columns, rows, notes)
+
+
+def table2(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
+    """Table 2: the CSTA ablation, the paper's steps beside the measured variants."""
+    from leaderboards import paper_table
+
+    by_step: dict[str, list[dict[str, Any]]] = {}
+    for row in measured:
+        step = TABLE2_STEPS.get(row.get("model", ""))
+        if step is not None:
+            by_step.setdefault(step, []).append({**row, "step": step})
+    rows = []
+    for paper_row in paper_table(2):
+        step = paper_row["step"]
+        rows.append({**_reported_row(paper_row), "model": ""})
+        rows.extend(by_step.get(step, []))
+    columns = [Column("step", "Step"), Column("model", "Model"), *_META_COLUMNS]
+    for ds in DATASETS:
+        label = DATASET_LABELS[ds]
+        columns += [
+            Column(f"{ds}_kendall", f"{label} tau", "corr"),
+            Column(f"{ds}_spearman", f"{label} rho", "corr"),
+        ]
+    notes = [
+        "Each step adds one module to the step above; measured rows are the registered "
+        "variants " + ", ".join(f"{m} = {s}" for m, s in TABLE2_STEPS.items()) + ".",
+    ]
+    return Table(2, "Table 2: CSTA ablation", columns, rows, notes)
+
+
+def model_macs_rows(
+    models: Sequence[str] | None = None, *, progress: bool = False
+) -> list[dict[str, Any]]:
+    """FE/SP GMACs (paper convention, built-in real frame counts) of registered models.
+
+    A model that cannot be counted (e.g. a plugin that refuses the meta device) gets a row
+    with the error in ``notes`` instead of stopping the table.
+    """
+    from vsumbench.macs import dataset_macs
+    from vsumbench.registry import list_summarizers
+
+    names = list(models) if models is not None else list_summarizers()
+    if progress:
+        from tqdm import tqdm
+
+        names = tqdm(names, desc="counting MACs", unit="model")
+    rows = []
+    for name in names:
+        row: dict[str, Any] = {"method": DISPLAY_NAMES.get(name, name), "model": name}
+        try:
+            for ds in DATASETS:
+                counted = dataset_macs(name, ds, convention="paper")
+                row[f"{ds}_fe_gmacs"] = counted.fe_gmacs
+                row[f"{ds}_sp_gmacs"] = counted.sp_gmacs
+                row["params"] = counted.params
+            row["notes"] = ""
+        except Exception as exc:  # one broken plugin must not hide every other row
+            row["notes"] = f"not counted: {type(exc).__name__}: {exc}"
+        rows.append(row)
+    return rows
+
+
+def table3(
+    macs_rows: Sequence[Mapping[str, Any]], table1_rows: Sequence[Mapping[str, Any]] = ()
+) -> Table:
+    """Table 3: MACs per video (G = 2^30) with the Rank of Table 1.
+
+    A counted model's Rank is the best recomputed Table-1 rank among its measured rows
+    (``rank_from`` says which row); without measured rows it has none.
+    """
+    from leaderboards import paper_table
+
+    rows = [_reported_row(r) for r in paper_table(3)]
+    for row in rows:
+        for ds in DATASETS:
+            row[f"{ds}_rank"] = row.pop(f"printed_{ds}_rank")
+        row["rank_from"] = "paper Table 1"
+    for macs in macs_rows:
+        row = {
+            **macs,
+            "source": "measured (MACs)",
+            "data": "",
+            "selection": "",
+            "backbone_init": "",
+        }
+        candidates = [
+            r
+            for r in table1_rows
+            if r.get("source") == "measured" and r.get("model") == macs["model"]
+        ]
+        labels = []
+        for ds in DATASETS:
+            ranked = [r for r in candidates if r.get(f"{ds}_rank") is not None]
+            best = min(ranked, key=lambda r: r[f"{ds}_rank"], default=None)
+            row[f"{ds}_rank"] = best[f"{ds}_rank"] if best else None
+            if best:
+                labels.append(f"{ds}: {best['selection']}-{best['backbone_init']}, {best['data']}")
+        row["rank_from"] = "; ".join(labels)
+        rows.append(row)
+    columns = [Column("method", "Method"), Column("source", "Source")]
+    for ds in DATASETS:
+        label = DATASET_LABELS[ds]
+        columns += [
+            Column(f"{ds}_rank", f"{label} Rank", "rank"),
+            Column(f"{ds}_fe_gmacs", f"{label} FE", "gmacs"),
+            Column(f"{ds}_sp_gmacs", f"{label} SP", "gmacs"),
+        ]
+    columns.append(Column("rank_from", "Rank from"))
+    notes = [
+        "GMACs per video, G = 2^30, the paper's (thop) convention: mean over all videos of the "
+        "dataset at n_steps = ceil(n_frames/15); FE = n_steps x GoogLeNet on one 224x224 frame; "
+        "SP = the summarizer. `vsumbench macs MODEL --convention exact` counts every "
+        "multiply-accumulate (attention matmuls included).",
+        "RR-STG's and MSVA's FE are printed in the paper in T (54.82T / 88.41T, 13.76T / 22.08T).",
+    ]
+    return Table(3, "Table 3: MACs per video", columns, rows, notes)
+
+
+# --------------------------------------------------------------------------- rendering
+def _fmt_cell(row: Mapping[str, Any], col: Column, pm: str) -> str:
+    value = row.get(col.key)
+    if col.kind == "rank":
+        return format_rank(value)
+    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if col.kind == "corr":
+        text = f"{float(value):.3f}"
+        std = row.get(f"{col.key}_std")
+        return f"{text} {pm} {float(std):.3f}" if std is not None else text
+    if col.kind == "gmacs":
+        return f"{float(value):.2f}"
+    if col.kind == "int":
+        return str(int(value))
+    return str(value)
+
+
+def _latex_escape(text: str) -> str:
+    for char, repl in (
+        ("\\", r"\textbackslash{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("_", r"\_"),
+        ("#", r"\#"),
+    ):
+        text = text.replace(char, repl)
+    return text
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def render(table: Table, fmt: str) -> str:
+    """The table as ``md``, ``latex``, ``csv`` or ``json`` text (raw values in csv/json)."""
+    if fmt == "json":
+        import json
+
+        from vsumbench.atomic import json_safe
+
+        payload = {
+            "table": table.number,
+            "title": table.title,
+            "meta": table.meta,
+            "notes": table.notes,
+            "columns": [c.key for c in table.columns],
+            "rows": table.rows,
+        }
+        return json.dumps(json_safe(payload), indent=2, allow_nan=False) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        keys = list(
+            dict.fromkeys([c.key for c in table.columns] + [k for r in table.rows for k in r])
+        )
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        for row in table.rows:
+            writer.writerow({k: _csv_value(row.get(k)) for k in keys})
+        return buf.getvalue()
+    if fmt == "md":
+        from tabulate import tabulate
+
+        body = tabulate(
+            [[_fmt_cell(r, c, "±") for c in table.columns] for r in table.rows],
+            headers=[c.header for c in table.columns],
+            tablefmt="github",
+            disable_numparse=True,
+        )
+        header = [f"## {table.title}", ""]
+        header += [f"> {line}" for line in _provenance(table.meta)]
+        if table.meta:
+            header.append("")
+        notes = [""] + [f"- {n}" for n in table.notes]
+        return "\n".join(header + [body] + notes) + "\n"
+    if fmt == "latex":
+        cols = "l" * len(table.columns)
+        lines = [
+            f"% {table.title}",
+            *[f"% {line}" for line in _provenance(table.meta)],
+            f"\\begin{{tabular}}{{{cols}}}",
+            "\\toprule",
+            " & ".join(
+                _latex_escape(c.header).replace("tau", r"$\tau$").replace("rho", r"$\rho$")
+                for c in table.columns
+            )
+            + r" \\",
+            "\\midrule",
+        ]
+        for row in table.rows:
+            cells = [
+                _latex_escape(_fmt_cell(row, c, "PLUSMINUS")).replace("PLUSMINUS", r"$\pm$")
+                for c in table.columns
+            ]
+            lines.append(" & ".join(cells) + r" \\")
+        lines += ["\\bottomrule", "\\end{tabular}"]
+        lines += [f"% {_latex_escape(n)}" for n in table.notes]
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"unknown table format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _provenance(meta: Mapping[str, Any]) -> list[str]:
+    order = ("generated_by", "command", "results", "measured_data", "selections", "generated_at")
+    return [f"{k.replace('_', ' ')}: {meta[k]}" for k in order if meta.get(k) not in (None, "")]
+
+
+def provenance(
+    measured: Sequence[Mapping[str, Any]], *, results: str | None, command: str | None
+) -> dict[str, Any]:
+    """Where the numbers came from: data kind, selections, inits, command, results dir."""
+    import datetime
+
+    import vsumbench
+
+    data = sorted({r["data"] for r in measured})
+    return {
+        "generated_by": f"vsumbench {vsumbench.__version__}",
+        "command": command,
+        "results": results,
+        "measured_data": ", ".join(data) if data else "none (published rows only)",
+        "selections": ", ".join(
+            sorted({f"{r['selection']}-{r['backbone_init']}" for r in measured})
+        )
+        or "-",
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def build_tables(
+    results_dir: str | Path | None,
+    numbers: Sequence[int] = (1, 2, 3),
+    *,
+    command: str | None = None,
+    macs_rows: Callable[[], list[dict[str, Any]]] = model_macs_rows,
+) -> dict[int, Table]:
+    """Build the requested tables from ``results_dir`` (None: published rows only)."""
+    measured = aggregate(load_results(results_dir)) if results_dir is not None else []
+    meta = provenance(measured, results=str(results_dir) if results_dir else None, command=command)
+    tables: dict[int, Table] = {}
+    t1 = table1(measured)
+    if 1 in numbers:
+        tables[1] = t1
+    if 2 in numbers:
+        tables[2] = table2(measured)
+    if 3 in numbers:
+        tables[3] = table3(macs_rows(), t1.rows)
+    for table in tables.values():
+        table.meta = dict(meta)
+    return tables
+
+
+def write_all(tables: Mapping[int, Table], out_dir: str | Path) -> list[Path]:
+    """Write every table as md, csv and json under ``out_dir`` (each file atomically)."""
+    from vsumbench.atomic import atomic_path
+
+    out = Path(out_dir)
+    written = []
+    for number, table in sorted(tables.items()):
+        for fmt in ("md", "csv", "json"):
+            path = out / f"table{number}.{fmt}"
+            with atomic_path(path) as tmp:
+                tmp.write_text(render(table, fmt))
+            written.append(path)
+    return written
