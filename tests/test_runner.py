@@ -229,6 +229,30 @@ def test_bad_options_fail_with_a_message(args, message, small_benchmark, tmp_pat
     assert message in result.output
 
 
+@pytest.mark.parametrize("deterministic", [False, True])
+def test_cudnn_flags_follow_the_official_code(deterministic):
+    """Official CSTA (config.py set_seed) always runs cuDNN deterministic, no benchmark."""
+    import torch
+
+    from vsumbench.runner.train import set_determinism
+
+    saved = (
+        torch.backends.cudnn.deterministic,
+        torch.backends.cudnn.benchmark,
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+    )
+    try:
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = False, True
+        set_determinism(deterministic)
+        assert torch.backends.cudnn.deterministic is True
+        assert torch.backends.cudnn.benchmark is False
+        assert torch.are_deterministic_algorithms_enabled() is deterministic
+    finally:
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = saved[:2]
+        torch.use_deterministic_algorithms(saved[2], warn_only=saved[3])
+
+
 def test_cuda_request_without_gpu_is_a_clear_error():
     import torch
 

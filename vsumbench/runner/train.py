@@ -71,17 +71,19 @@ def seed_everything(seed: int) -> None:
 
 
 def set_determinism(deterministic: bool) -> None:
-    """``--deterministic``: deterministic algorithms (warn only) and cuDNN flags.
+    """cuDNN flags as the official CSTA code sets them, and ``--deterministic``.
 
-    Adaptive average pooling's CUDA backward has no deterministic kernel; with
+    Always (the official ``Config.set_seed`` does this on every run): cuDNN deterministic
+    mode on, benchmark mode off (video lengths vary, so it would re-tune for every shape).
+    ``--deterministic`` adds deterministic algorithms (warn only) and the cuBLAS workspace
+    setting. Adaptive average pooling's CUDA backward has no deterministic kernel; with
     ``warn_only=True`` torch warns and runs it anyway, so CSTA on CUDA stays slightly
     nondeterministic (as the official README notes). CPU runs are bitwise repeatable.
     """
     if deterministic:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
-    torch.backends.cudnn.deterministic = deterministic
-    # Video lengths vary, so benchmark mode would re-tune for every new shape: always off.
+    torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
 
 

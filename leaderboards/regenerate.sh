@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Regenerate leaderboards/generated/ from scratch.
+#
+#   bash leaderboards/regenerate.sh                 # synthetic benchmark (what is committed)
+#   DATA=/path/to/real/data bash leaderboards/regenerate.sh   # the real eccv16 files
+#
+# Knobs (environment): DATA (default: a fresh small synthetic benchmark), RESULTS
+# (default: results-leaderboard), EPOCHS (CSTA family; default 5 on CPU, use 100 on a GPU),
+# EPOCHS_VASNET (default 30), SEEDS (default 1), SELECTION (default paper),
+# INIT (default random: ImageNet weights cannot be downloaded everywhere), DATASETS (default
+# "summe tvsum"), TABLES (default 1: write the tables; 0 to only train, e.g. one dataset per
+# process in parallel, then run once more with TABLES=1: finished runs are not repeated).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RESULTS=${RESULTS:-results-leaderboard}
+EPOCHS=${EPOCHS:-5}
+EPOCHS_VASNET=${EPOCHS_VASNET:-30}
+SEEDS=${SEEDS:-1}
+SELECTION=${SELECTION:-paper}
+INIT=${INIT:-random}
+DATASETS=${DATASETS:-summe tvsum}
+TABLES=${TABLES:-1}
+if [ -z "${DATA:-}" ]; then
+  DATA=data-leaderboard
+  [ -f "$DATA/eccv16_dataset_tvsum_google_pool5.h5" ] || vsumbench data synth --out "$DATA" --size small --seed 0
+fi
+
+common=(--data-dir "$DATA" --results "$RESULTS" --seeds "$SEEDS" --selection "$SELECTION" --quiet)
+for dataset in $DATASETS; do
+  for model in csta csta-baseline csta-att csta-attd csta-kv csta-pe csta-cls; do
+    vsumbench run "$model" --dataset "$dataset" --epochs "$EPOCHS" --backbone-init "$INIT" "${common[@]}"
+  done
+  vsumbench run vasnet --dataset "$dataset" --epochs "$EPOCHS_VASNET" "${common[@]}"
+  vsumbench run random --dataset "$dataset" "${common[@]}"
+done
+if [ "$TABLES" = 1 ]; then
+  vsumbench table --all --results "$RESULTS"
+fi
