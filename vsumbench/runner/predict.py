@@ -66,7 +66,7 @@ def load_trained_model(
     if saved_for is not None and saved_for != model_name:
         raise ConfigError(
             f"{checkpoint} is a checkpoint of summarizer {saved_for!r}, not {model_name!r}; "
-            f"run `vsumbench predict {saved_for} --checkpoint {checkpoint} ...`"
+            f"pass the model name {saved_for!r} with this checkpoint"
         )
     cfg = {"backbone_init": "random"} if spec.uses_backbone else {}
     model = create(model_name, **cfg)
