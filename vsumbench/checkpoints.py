@@ -7,14 +7,13 @@ Loading is always ``torch.load(weights_only=True)``: a checkpoint cannot run cod
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from vsumbench.atomic import atomic_path
 from vsumbench.errors import DataError
 
 __all__ = ["guess_model", "load_checkpoint", "load_state_dict_strict", "save_checkpoint"]
@@ -57,20 +56,12 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str
 
 def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: Mapping[str, Any]) -> None:
     """Write ``{"state_dict": ..., **meta}`` atomically (temp file in the same folder, rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         **dict(meta),
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
     }
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(payload, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
 
 
 _KEY_SETS: dict[str, set[str]] = {}  # a registered model's key set never changes: cache it
