@@ -36,4 +36,5 @@ for dataset in $DATASETS; do
 done
 if [ "$TABLES" = 1 ]; then
   vsumbench table --all --results "$RESULTS"
+  vsumbench plot tradeoff --results "$RESULTS" --out leaderboards/generated/tradeoff
 fi
