@@ -240,6 +240,32 @@ def synth_summe_video(
             raise ValueError(f"unknown summe_selection {cfg.summe_selection!r}")
     user_summary = np.stack(users)
     gtscore = user_summary[:, picks].mean(axis=0).astype(np.float32)
+    return _assemble(
+        key,
+        n_frames,
+        picks,
+        change_points,
+        features,
+        gtscore,
+        user_summary,
+        cfg,
+        video_name=f"synthetic_summe_{key.split('_')[-1]}",
+    )
+
+
+def _assemble(
+    key: str,
+    n_frames: int,
+    picks: np.ndarray,
+    change_points: np.ndarray,
+    features: np.ndarray,
+    gtscore: np.ndarray,
+    user_summary: np.ndarray,
+    cfg: SynthConfig,
+    *,
+    video_name: str | None,
+) -> Video:
+    """One eccv16 video from its parts; the derived fields are computed the same way for both datasets."""
     return Video(
         key=key,
         n_frames=n_frames,
@@ -251,7 +277,7 @@ def synth_summe_video(
         gtscore=gtscore,
         user_summary=user_summary,
         gtsummary=_gtsummary(gtscore, change_points, n_frames, picks, cfg),
-        video_name=f"synthetic_summe_{key.split('_')[-1]}",
+        video_name=video_name,
     )
 
 
@@ -284,18 +310,8 @@ def synth_tvsum_video(
         [_summary_of(row.astype(np.float64), change_points, n_frames, cfg) for row in scores]
     )
     gtscore = ((scores[:, picks].mean(axis=0) - 1.0) / 4.0).astype(np.float32)
-    video = Video(
-        key=key,
-        n_frames=n_frames,
-        n_steps=picks.size,
-        picks=picks,
-        change_points=change_points,
-        n_frame_per_seg=change_points[:, 1] - change_points[:, 0] + 1,
-        features=features,
-        gtscore=gtscore,
-        user_summary=user_summary,
-        gtsummary=_gtsummary(gtscore, change_points, n_frames, picks, cfg),
-        video_name=None,
+    video = _assemble(
+        key, n_frames, picks, change_points, features, gtscore, user_summary, cfg, video_name=None
     )
     return video, VideoAnnotations(key, youtube_id, category, scores)
 
