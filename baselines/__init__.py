@@ -5,7 +5,7 @@ importing torch: the tiny factories below import their model module when called.
 """
 
 from baselines import cnn
-from vsumbench.registry import register_summarizer
+from vsumbench.models import register_summarizer
 
 __all__ = ["cnn", "random", "vasnet"]
 
@@ -16,6 +16,7 @@ __all__ = ["cnn", "random", "vasnet"]
     weight_decay=1e-5,
     epochs=100,
     loss="mse",
+    display_name="VASNet",
     description="VASNet (Fajtl et al. 2018): soft self-attention over time, the temporal-attention reference",
 )
 def vasnet(in_dim: int = 1024):
@@ -30,6 +31,7 @@ def vasnet(in_dim: int = 1024):
     weight_decay=0.0,
     epochs=0,
     trainable=False,
+    display_name="Random",
     description="uniform random scores in [0, 1), seeded; not trainable (the chance row)",
 )
 def random(seed: int = 0):

@@ -9,43 +9,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from csta.variants import BASELINE, build
-from vsumbench.registry import register_summarizer
+from csta.config import BASELINE
+from csta.variants import TRAINING, factory
+from vsumbench.models import register_summarizer
 
 __all__ = ["CONFIGS"]
 
-# Trained like CSTA (official defaults: Adam lr 1e-3, weight decay 1e-7, 100 epochs, MSE).
-_TRAIN = {"lr": 1e-3, "weight_decay": 1e-7, "epochs": 100, "loss": "mse", "uses_backbone": True}
-
-CONFIGS = {
-    name: replace(BASELINE, backbone=name)
-    for name in ("googlenet", "mobilenet", "efficientnet", "resnet18")
+# name: (torchvision backbone, description); trained like CSTA (the official defaults).
+_ROWS = {
+    "cnn-googlenet": (
+        "googlenet",
+        "CNN-only GoogLeNet on stacked features (same model as csta-baseline)",
+    ),
+    "cnn-mobilenet": ("mobilenet", "CNN-only MobileNet-V2 on stacked features"),
+    "cnn-efficientnet": ("efficientnet", "CNN-only EfficientNet-B0 on stacked features"),
+    "cnn-resnet18": ("resnet18", "CNN-only ResNet-18 on stacked features"),
 }
 
+CONFIGS = {backbone: replace(BASELINE, backbone=backbone) for backbone, _ in _ROWS.values()}
 
-@register_summarizer(
-    "cnn-googlenet",
-    description="CNN-only GoogLeNet on stacked features (same model as csta-baseline)",
-    **_TRAIN,
-)
-def cnn_googlenet(backbone_init: str = "imagenet", in_dim: int = 1024):
-    return build(CONFIGS["googlenet"], backbone_init, in_dim)
-
-
-@register_summarizer(
-    "cnn-mobilenet", description="CNN-only MobileNet-V2 on stacked features", **_TRAIN
-)
-def cnn_mobilenet(backbone_init: str = "imagenet", in_dim: int = 1024):
-    return build(CONFIGS["mobilenet"], backbone_init, in_dim)
-
-
-@register_summarizer(
-    "cnn-efficientnet", description="CNN-only EfficientNet-B0 on stacked features", **_TRAIN
-)
-def cnn_efficientnet(backbone_init: str = "imagenet", in_dim: int = 1024):
-    return build(CONFIGS["efficientnet"], backbone_init, in_dim)
-
-
-@register_summarizer("cnn-resnet18", description="CNN-only ResNet-18 on stacked features", **_TRAIN)
-def cnn_resnet18(backbone_init: str = "imagenet", in_dim: int = 1024):
-    return build(CONFIGS["resnet18"], backbone_init, in_dim)
+for _name, (_backbone, _description) in _ROWS.items():
+    register_summarizer(_name, description=_description, **TRAINING)(
+        factory(CONFIGS[_backbone], __name__)
+    )

@@ -14,7 +14,7 @@
     python benchmarks/bench_protocol.py [--data-dir DIR] [--annotations ydata-anno.tsv.gz]
 
 Without ``--data-dir`` the full-size synthetic benchmark is generated into a temporary
-folder (``vsumbench.synth.generate_benchmark(size="full")``).
+folder (``vsumbench.data.synth.generate_benchmark(size="full")``).
 """
 
 from __future__ import annotations
@@ -126,10 +126,11 @@ def naive_script(pred_path: str, data_dir: str) -> None:
 
 
 def bench_evaluate(data_dir: Path, repeats: int) -> dict:
-    from vsumbench.annotations import load_annotations
-    from vsumbench.data import load_videos
-    from vsumbench.paths import annotation_file, dataset_file
-    from vsumbench.protocol import evaluate, make_references, write_predictions
+    from vsumbench.data.annotations import load_annotations
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.paths import annotation_file, dataset_file
+    from vsumbench.data.predictions import write_predictions
+    from vsumbench.protocol import evaluate, make_references
 
     n_steps = {
         k: v.n_steps for k, v in load_videos(dataset_file("tvsum", data_dir), fields=()).items()
@@ -162,7 +163,7 @@ def bench_evaluate(data_dir: Path, repeats: int) -> dict:
     # The straightforward version reads the same files with the same loaders, then computes.
     w0, c0 = time.perf_counter(), time.process_time()
     videos = load_videos(dataset_file("tvsum", data_dir), fields=("user_summary",))
-    annotations = load_annotations(annotation_file(data_dir))
+    annotations = load_annotations(annotation_file("tvsum", data_dir))
     w1, c1 = time.perf_counter(), time.process_time()
     naive = {k: naive_video(preds[k], v, annotations[k].scores) for k, v in videos.items()}
     w2, c2 = time.perf_counter(), time.process_time()
@@ -208,7 +209,7 @@ def _children_cpu() -> float:
 
 
 def bench_human(annotations_path: Path, naive_videos: int | None) -> dict:
-    from vsumbench.annotations import load_annotations
+    from vsumbench.data.annotations import load_annotations
     from vsumbench.protocol import human_row
 
     annotations = load_annotations(annotations_path)
@@ -259,7 +260,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir
         if data_dir is None:
-            from vsumbench.synth import generate_benchmark
+            from vsumbench.data.synth import generate_benchmark
 
             data_dir = Path(tmp)
             print("generating the full-size synthetic benchmark ...", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 1. Throughput (videos/s and steps/s, forward + backward + Adam step) of CSTA and VASNet on
    videos with the REAL TVSum length distribution (n_steps = ceil(n_frames / 15) of the 50
-   real videos, from ``vsumbench.frame_counts``), random features, random backbone weights.
+   real videos, from ``vsumbench.data.frame_counts``), random features, random backbone weights.
 2. ``--full-run``: wall time of ``vsumbench run csta --dataset tvsum`` (5 folds) on the
    full-size synthetic TVSum (generated into ``--data-dir`` when missing); ``--epochs``
    limits it (e.g. on CPU) and the 100-epoch time is extrapolated from the per-epoch time.
@@ -32,7 +32,7 @@ def _sync(device) -> None:
 
 def tvsum_lengths() -> list[int]:
     """n_steps of the 50 real TVSum videos, in key order."""
-    from vsumbench.frame_counts import n_steps_for, real_frame_counts
+    from vsumbench.data.frame_counts import n_steps_for, real_frame_counts
 
     return [n_steps_for(n) for n in real_frame_counts("tvsum").values()]
 
@@ -41,13 +41,14 @@ def throughput(model_name: str, device_name: str, n_videos: int, warmup: int = 2
     """Time ``n_videos`` training steps (one video each) at real TVSum lengths."""
     import torch
 
-    from vsumbench.registry import create, get_spec
-    from vsumbench.runner.train import resolve_device, seed_everything
+    from vsumbench.models import create, get_spec
+    from vsumbench.runner.environment import resolve_device
+    from vsumbench.runner.seeding import seed_everything
 
     device = resolve_device(device_name)
     seed_everything(0)
     spec = get_spec(model_name)
-    model = create(model_name, **({"backbone_init": "random"} if spec.uses_backbone else {}))
+    model = create(model_name)  # built without pretrained weights: random init
     model = model.to(device).train()
     opt = torch.optim.Adam(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
     lengths = tvsum_lengths()
@@ -87,12 +88,13 @@ def throughput(model_name: str, device_name: str, n_videos: int, warmup: int = 2
 
 def full_run(data_dir: Path | None, device: str, epochs: int, folds: list[int] | None) -> dict:
     """Wall time of a 5-fold CSTA run on the full-size synthetic TVSum."""
-    from vsumbench.runner.train import RunConfig, run
+    from vsumbench.runner.config import RunConfig
+    from vsumbench.runner.train import run
 
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="vsumbench-full-"))
     if not (data_dir / "eccv16_dataset_tvsum_google_pool5.h5").is_file():
-        from vsumbench.synth import generate_benchmark
+        from vsumbench.data.synth import generate_benchmark
 
         t0 = time.perf_counter()
         generate_benchmark(data_dir, size="full", seed=0, progress=True)
@@ -115,7 +117,7 @@ def full_run(data_dir: Path | None, device: str, epochs: int, folds: list[int] |
         report = run(config)
         seconds = time.perf_counter() - t0
     n_folds = len(report.results)
-    epoch_s = [e["seconds"] for r in report.results for e in r["epochs"]]
+    epoch_s = [e["seconds"] for r in report.results for e in r.epochs]
     per_epoch = sum(epoch_s) / len(epoch_s)
     return {
         "model": "csta",
@@ -127,7 +129,7 @@ def full_run(data_dir: Path | None, device: str, epochs: int, folds: list[int] |
         "wall_s": seconds,
         "mean_epoch_s": per_epoch,
         "est_5fold_100_epochs_s": per_epoch * 100 * 5,
-        "kendall": sum(r["kendall"] for r in report.results) / n_folds,
+        "kendall": sum(r.kendall for r in report.results) / n_folds,
     }
 
 

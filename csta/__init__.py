@@ -4,6 +4,7 @@ Importing this package registers the variants (entry point ``csta = "csta"``) wi
 importing torch; ``csta.model.CSTA`` is the module itself.
 """
 
-from csta.variants import VARIANTS, CSTAConfig
+from csta.config import CSTAConfig
+from csta.variants import VARIANTS
 
 __all__ = ["VARIANTS", "CSTAConfig"]

@@ -20,9 +20,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from csta.variants import CSTAConfig
-from vsumbench.backbones import Trunk, backbone_info, init_backbone
+from csta.config import CSTAConfig
 from vsumbench.errors import ConfigError
+from vsumbench.models.backbones import Trunk, backbone_info
 
 __all__ = ["CSTA", "FixedPositionalEncoding", "init_classifier"]
 
@@ -60,7 +60,7 @@ def init_classifier(linears: list[nn.Linear]) -> None:
 class CSTA(nn.Module):
     """features (T, D) -> scores (T,); sigmoid scores unless the config is the CNN-only head."""
 
-    def __init__(self, config: CSTAConfig | None = None, backbone_init: str = "imagenet") -> None:
+    def __init__(self, config: CSTAConfig | None = None) -> None:
         super().__init__()
         self.config = config = config or CSTAConfig()
         info = backbone_info(config.backbone)
@@ -71,10 +71,10 @@ class CSTA(nn.Module):
                 f"trunk's {dim} channels, got in_dim={config.in_dim}"
             )
         self.dim = dim
-        # Construction order follows the official code, so a seed gives the same initial weights.
+        # Construction order follows the official code, so a seed gives the same initial
+        # weights; pretrained trunk weights are loaded afterwards (vsumbench.models.weights).
         self.trunk_attr = info.attr
         setattr(self, info.attr, Trunk(config.backbone))
-        self.backbone_init = init_backbone(self.trunk, backbone_init)
         if config.positional_encoding:
             self.Positional_encoding_op = FixedPositionalEncoding(dim)
         if config.attention:

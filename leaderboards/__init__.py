@@ -2,7 +2,7 @@
 
 The ``paper_table*.csv`` files are the paper's printed figures, kept as package data so
 ``vsumbench table`` can put measured rows beside them with no network and no ../shared.
-Regenerate ``generated/`` with ``vsumbench table --all --results results``.
+Regenerate ``generated/`` with ``bash leaderboards/regenerate.sh``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ PAPER_TABLES = {
     2: "paper_table2.csv",  # CSTA ablation, one module added per row
     3: "paper_table3.csv",  # FE/SP GMACs (G = 2^30) and the Rank of Table 1
 }
-PAPER = "CSTA (Son et al., CVPR 2024)"
 
 
 def _value(text: str) -> Any:

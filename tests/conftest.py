@@ -43,8 +43,20 @@ def tvsum_annotations_path(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def small_benchmark(tmp_path_factory) -> Path:
     """The small synthetic benchmark (both datasets, annotations, splits), made once per session."""
-    from vsumbench.synth import generate_benchmark
+    from vsumbench.data.synth import generate_benchmark
 
     out = tmp_path_factory.mktemp("synth-small")
     generate_benchmark(out, size="small", seed=0)
     return out
+
+
+@pytest.fixture
+def one_thread():
+    """torch on one intra-op thread for the test (bitwise-stable sums, no oversubscription
+    on a 2-core runner), restored afterwards: never a process-wide setting at import."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

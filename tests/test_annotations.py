@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vsumbench.annotations import (
+from vsumbench.data.annotations import (
     VideoAnnotations,
     check_frame_counts,
     load_annotations,
     write_annotations,
 )
+from vsumbench.data.frame_counts import real_frame_counts
 from vsumbench.errors import DataError
-from vsumbench.frame_counts import real_frame_counts
 
 
 def test_real_file(tvsum_annotations_path):

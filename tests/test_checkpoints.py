@@ -7,11 +7,11 @@ import pickle
 import pytest
 import torch
 
-from vsumbench import registry
-from vsumbench.checkpoints import load_checkpoint, load_state_dict_strict, save_checkpoint
 from vsumbench.errors import DataError
+from vsumbench.models import registry
+from vsumbench.models.checkpoints import load_checkpoint, load_state_dict_strict, save_checkpoint
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_many_problems_are_counted_not_listed(vasnet):
 
 
 def test_error_says_which_model_the_checkpoint_belongs_to(vasnet):
-    csta_state = registry.create("csta-pe", backbone_init="random").state_dict()
+    csta_state = registry.create("csta-pe").state_dict()
     with pytest.raises(DataError, match=r"look like those of summarizer 'csta-pe'") as err:
         load_state_dict_strict(registry.create("vasnet"), csta_state, model_name="vasnet")
     assert "missing key(s): att.K.weight" in str(err.value)

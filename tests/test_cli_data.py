@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import h5py
 import numpy as np
 from click.testing import CliRunner
 
 from vsumbench.cli import main
-from vsumbench.splits import coverage, load_splits
+from vsumbench.data.splits import coverage, load_splits
 
 
 def _copy(src, dst):
@@ -19,9 +20,11 @@ def _copy(src, dst):
 
 def test_synth_then_check(tmp_path, monkeypatch):
     # Tiny run of the command itself (the benchmark's content is tested in test_synth).
-    import vsumbench.synth as synth
+    import vsumbench.data.synth as synth
 
-    monkeypatch.setattr(synth, "N_VIDEOS", {"summe": 5, "tvsum": 5})
+    monkeypatch.setattr(
+        synth, "RECIPES", {k: replace(r, n_videos=5) for k, r in synth.RECIPES.items()}
+    )
     out = tmp_path / "data"
     result = CliRunner().invoke(main, ["data", "synth", "--out", str(out), "--seed", "3"])
     assert result.exit_code == 0, result.output

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from vsumbench.cli import main
-from vsumbench.data import load_videos
-from vsumbench.paths import dataset_file
-from vsumbench.protocol import write_predictions
+from vsumbench.data.eccv16 import load_videos
+from vsumbench.data.paths import dataset_file
+from vsumbench.data.predictions import write_predictions
 
 
 def _gtscore_predictions(bench, dataset, path):

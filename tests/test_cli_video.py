@@ -15,7 +15,7 @@ FAST = ["--backbone-weights", "random", "--image-size", "32", "--device", "cpu",
 
 
 def test_extract_directory_skips_bad_files_and_passes_check(tmp_path):
-    from vsumbench.data import check_file, load_videos
+    from vsumbench.data.eccv16 import check_file, load_videos
 
     (tmp_path / "vids").mkdir()
     write_video(tmp_path / "vids" / "a.mp4", 120)
@@ -42,8 +42,8 @@ def test_extract_directory_skips_bad_files_and_passes_check(tmp_path):
 def test_summarize_writes_playable_video_and_matching_json(tmp_path):
     import av
 
-    from vsumbench.checkpoints import save_checkpoint
-    from vsumbench.registry import create
+    from vsumbench.models.checkpoints import save_checkpoint
+    from vsumbench.models.registry import create
 
     write_video(tmp_path / "v.mp4", 300)
     save_checkpoint(tmp_path / "vas.pt", create("vasnet"), {"model": "vasnet"})

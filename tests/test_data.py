@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from vsumbench.data import (
+from vsumbench.data.eccv16 import (
     Video,
     check_file,
     file_attrs,

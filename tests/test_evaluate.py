@@ -6,15 +6,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from vsumbench.data import Video
+from vsumbench.data.eccv16 import Video
+from vsumbench.data.predictions import read_predictions, write_predictions
 from vsumbench.errors import DataError, PredictionError
 from vsumbench.protocol import (
     evaluate,
     f1_score,
     keyshot_summary,
     make_references,
-    read_predictions,
-    write_predictions,
 )
 
 

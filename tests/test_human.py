@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from vsumbench.annotations import load_annotations
+from vsumbench.data.annotations import load_annotations
 from vsumbench.protocol import human_row, human_video
 
 

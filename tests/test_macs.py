@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from torch import nn
 
 from vsumbench.cli import main
+from vsumbench.data.frame_counts import real_frame_counts
 from vsumbench.errors import ConfigError
-from vsumbench.frame_counts import real_frame_counts
-from vsumbench.macs import (
+from vsumbench.models.macs import (
     count_macs,
     dataset_macs,
     exact_macs,
@@ -92,8 +92,7 @@ def test_exact_counts_the_matmul_the_paper_misses() -> None:
         ("csta", "tvsum", "661.82", "15.73"),
     ],
 )
-def test_table3_paper_convention(model: str, dataset: str, fe: str, sp: str) -> None:
-    torch.set_num_threads(1)
+def test_table3_paper_convention(model: str, dataset: str, fe: str, sp: str, one_thread) -> None:
     result = dataset_macs(model, dataset)
     assert len(result.per_video) == len(real_frame_counts(dataset))
     assert f"{result.fe_gmacs:.2f}" == fe

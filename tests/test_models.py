@@ -13,11 +13,12 @@ import torchvision
 
 from csta.model import CSTA
 from csta.variants import VARIANTS, CSTAConfig
-from vsumbench import registry
-from vsumbench.backbones import BACKBONES, Trunk, init_backbone
 from vsumbench.errors import ConfigError
+from vsumbench.models import registry
+from vsumbench.models.backbones import BACKBONES, Trunk
+from vsumbench.models.weights import init_backbone, load_backbone_weights
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("one_thread")
 D = 1024
 CNN_ONLY = {"csta-baseline", "cnn-googlenet", "cnn-mobilenet", "cnn-efficientnet", "cnn-resnet18"}
 
@@ -26,8 +27,7 @@ CNN_ONLY = {"csta-baseline", "cnn-googlenet", "cnn-mobilenet", "cnn-efficientnet
 def _model(name: str) -> torch.nn.Module:
     """One instance per registered name (GoogLeNet construction is the slow part)."""
     torch.manual_seed(0)
-    spec = registry.get_spec(name)
-    return registry.create(name, **({"backbone_init": "random"} if spec.uses_backbone else {}))
+    return registry.create(name)
 
 
 def _features(n_steps: int, seed: int = 0) -> torch.Tensor:
@@ -119,10 +119,10 @@ def test_csta_state_dict_has_the_official_names():
 
 def test_csta_official_bare_state_dict_round_trip(tmp_path):
     """Write the state dict as the authors' split<k>.pt (bare) and load it back strictly."""
-    from vsumbench.checkpoints import load_checkpoint, load_state_dict_strict
+    from vsumbench.models.checkpoints import load_checkpoint, load_state_dict_strict
 
     torch.manual_seed(5)
-    src = CSTA(CSTAConfig(), backbone_init="random")
+    src = CSTA(CSTAConfig())
     with torch.no_grad():  # make buffers/parameters that are zero or one by default matter
         src.CLS.normal_()
         src.layernorm1.running_mean.fill_(0.3)
@@ -131,7 +131,7 @@ def test_csta_official_bare_state_dict_round_trip(tmp_path):
     torch.save(src.state_dict(), path)
     state, meta = load_checkpoint(path)
     assert meta == {}
-    dst = CSTA(CSTAConfig(), backbone_init="random")
+    dst = CSTA(CSTAConfig())
     load_state_dict_strict(dst, state, model_name="csta", file=path)
     x = _features(20, seed=2)
     src.eval(), dst.eval()
@@ -294,7 +294,7 @@ def test_imagenet_init_without_weights_says_how_to_provide_them(monkeypatch, tmp
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
     with pytest.raises(ConfigError) as err:
-        registry.create("cnn-resnet18", backbone_init="imagenet")
+        load_backbone_weights(registry.create("cnn-resnet18"), "imagenet")
     message = str(err.value)
     assert "ResNet18_Weights.IMAGENET1K_V1" in message and "network disabled" in message
     assert str(tmp_path / "hub" / "checkpoints" / "resnet18-f37072fd.pth") in message
@@ -311,8 +311,9 @@ def test_imagenet_init_uses_the_torchvision_cache(monkeypatch, tmp_path):
     monkeypatch.setattr(
         torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("download attempted")
     )
-    model = registry.create("cnn-resnet18", backbone_init="imagenet")
-    assert registry.backbone_init_of(model) == "imagenet:ResNet18_Weights.IMAGENET1K_V1"
+    model = registry.create("cnn-resnet18")
+    used = load_backbone_weights(model, "imagenet")
+    assert used == "imagenet:ResNet18_Weights.IMAGENET1K_V1"
     assert torch.equal(model.resnet.conv1.weight, reference.conv1.weight)
 
 
@@ -320,11 +321,11 @@ def test_backbone_init_from_a_state_dict_file(tmp_path):
     reference = torchvision.models.mobilenet_v2(weights=None)
     path = tmp_path / "mobilenet.pth"
     torch.save(reference.state_dict(), path)
-    model = registry.create("cnn-mobilenet", backbone_init=str(path))
-    assert registry.backbone_init_of(model) == f"file:{path}"
+    model = registry.create("cnn-mobilenet")
+    assert load_backbone_weights(model, str(path)) == f"file:{path}"
     assert torch.equal(model.mobilenet.features[0][0].weight, reference.features[0][0].weight)
     with pytest.raises(ConfigError, match="no such file"):
-        registry.create("cnn-mobilenet", backbone_init=str(tmp_path / "missing.pth"))
+        load_backbone_weights(model, str(tmp_path / "missing.pth"))
 
 
 def test_backbone_init_file_of_the_wrong_network_is_refused(tmp_path):

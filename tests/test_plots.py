@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.test_tables import write_result
 from vsumbench.cli import main
 from vsumbench.errors import DataError
-from vsumbench.plots import plot_tradeoff, tradeoff_points
+from vsumbench.report.plots import plot_tradeoff, tradeoff_points
 
 PNG_MAGIC = b"\x89PNG"
 
@@ -27,8 +27,8 @@ def _check(paths: list[Path]) -> None:
 @pytest.fixture
 def fold_dir(tmp_path: Path, small_benchmark: Path) -> tuple[Path, str]:
     """A fold directory with predictions for two real videos of the synthetic SumMe file."""
-    from vsumbench.data import load_videos
-    from vsumbench.protocol import write_predictions
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.predictions import write_predictions
 
     data_file = small_benchmark / "eccv16_dataset_summe_google_pool5.h5"
     videos = load_videos(data_file, fields=("gtscore",))
@@ -106,7 +106,7 @@ def test_training_and_scores_cli(fold_dir: tuple[Path, str], tmp_path: Path) -> 
 
 def test_tradeoff(tmp_path: Path) -> None:
     from leaderboards import paper_table
-    from vsumbench.tables import table1
+    from vsumbench.report.tables import table1
 
     measured = [
         {

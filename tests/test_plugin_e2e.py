@@ -13,7 +13,7 @@ from pathlib import Path
 PLUGIN = textwrap.dedent(
     '''
     """A tiny third-party summarizer: one linear read-out per step."""
-    from vsumbench.registry import register_summarizer
+    from vsumbench.models import register_summarizer
 
 
     @register_summarizer("tiny-linear", lr=1e-3, weight_decay=0.0, epochs=2)

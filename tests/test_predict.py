@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from vsumbench.cli import main
-from vsumbench.data import load_videos, write_videos
-from vsumbench.paths import dataset_file
-from vsumbench.protocol import read_predictions
+from vsumbench.data.eccv16 import load_videos, write_videos
+from vsumbench.data.paths import dataset_file
+from vsumbench.data.predictions import read_predictions
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_predict_accepts_a_bare_state_dict_and_a_features_only_file(
 ):
     import torch
 
-    from vsumbench.checkpoints import load_checkpoint
+    from vsumbench.models.checkpoints import load_checkpoint
 
     state, _ = load_checkpoint(trained / "checkpoint.pt")
     bare = tmp_path / "split0.pt"  # the official release's layout: just the state dict
@@ -87,7 +87,7 @@ def test_predict_accepts_a_bare_state_dict_and_a_features_only_file(
 def test_predict_refuses_a_checkpoint_of_another_model(trained, small_benchmark, tmp_path):
     import torch
 
-    from vsumbench.checkpoints import load_checkpoint
+    from vsumbench.models.checkpoints import load_checkpoint
 
     data = str(dataset_file("summe", small_benchmark))
     out = tmp_path / "pred.h5"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leaderboards import paper_table
-from vsumbench.ranking import add_ranks, competition_rank, dataset_ranks, format_rank
+from vsumbench.report.ranking import add_ranks, competition_rank, dataset_ranks, format_rank
 
 
 def test_competition_rank_ties_share_the_best_rank() -> None:

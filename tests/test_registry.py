@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from vsumbench import registry
 from vsumbench.errors import ConfigError
+from vsumbench.models import registry
 
 BUILT_INS = {
     "csta", "csta-baseline", "csta-att", "csta-attd", "csta-kv", "csta-pe", "csta-cls",
@@ -51,7 +51,7 @@ def test_official_training_defaults():
     csta = registry.get_spec("csta")
     assert (csta.lr, csta.weight_decay, csta.epochs, csta.loss) == (1e-3, 1e-7, 100, "mse")
     assert csta.uses_backbone and csta.trainable
-    assert csta.defaults["backbone_init"] == "imagenet"
+    assert csta.label == "CSTA" and csta.labels["table2"] == "(+)Skip Connection"
     vasnet = registry.get_spec("vasnet")
     assert (vasnet.lr, vasnet.weight_decay, vasnet.uses_backbone) == (5e-5, 1e-5, False)
     assert registry.get_spec("random").trainable is False
@@ -65,13 +65,26 @@ def test_unknown_name_suggests_the_closest():
 
 
 def test_unknown_option_is_refused():
-    with pytest.raises(ConfigError, match=r"'hidden_sise'.*'in_dim'|'hidden_sise'"):
+    with pytest.raises(ConfigError) as err:
         registry.create("vasnet", hidden_sise=3)
+    assert str(err.value) == "unknown option for summarizer 'vasnet': 'hidden_sise'. Known: in_dim"
 
 
-def test_backbone_init_is_dropped_for_models_without_backbone():
-    model = registry.create("vasnet", backbone_init="imagenet")
-    assert registry.backbone_init_of(model) is None
+def test_building_never_loads_weights(monkeypatch):
+    """Build, then load: creating a backbone model reads no pretrained weights (offline-safe),
+    and a model without a backbone gets nothing from the weights module."""
+    import torchvision
+
+    from vsumbench.models.weights import load_backbone_weights
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pretrained weights requested while building")
+
+    monkeypatch.setattr(torchvision.models.GoogLeNet_Weights, "get_state_dict", refuse)
+    registry.create("csta")  # would fail if the constructor loaded ImageNet weights
+    assert load_backbone_weights(registry.create("vasnet"), "imagenet") is None
+    with pytest.raises(ConfigError, match="backbone_init"):
+        registry.create("csta", backbone_init="random")  # no longer a model option
 
 
 def test_spec_is_frozen():
@@ -82,7 +95,7 @@ def test_spec_is_frozen():
 
 def test_listing_does_not_import_torch():
     code = (
-        "import sys, vsumbench.registry as r; names = r.list_summarizers(); "
+        "import sys, vsumbench.models.registry as r; names = r.list_summarizers(); "
         "assert 'csta' in names and 'vasnet' in names; "
         "assert 'torch' not in sys.modules, 'torch imported'"
     )
@@ -123,7 +136,7 @@ def test_plugins_are_loaded_once(monkeypatch, isolated_registry):
 def test_third_party_plugin_registers_a_model(form, tmp_path, monkeypatch, isolated_registry):
     body = """
         import torch
-        from vsumbench.registry import register_summarizer
+        from vsumbench.models import register_summarizer
 
         def register():
             @register_summarizer("mean-feature", lr=0.01, weight_decay=0.0, epochs=3,

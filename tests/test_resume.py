@@ -9,22 +9,14 @@ from dataclasses import replace
 import pytest
 
 from vsumbench.errors import ConfigError, DataError
-from vsumbench.runner import results as store
-from vsumbench.runner import train
+from vsumbench.runner import store, train
 
 
 class Interrupted(Exception):
     """Stands in for a crash or Ctrl-C in the middle of an epoch."""
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    import torch
-
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 _REAL_TRAIN_EPOCH = train.train_epoch
@@ -89,15 +81,15 @@ def test_interrupted_fold_resumes_and_matches_an_uninterrupted_run(config, monke
     calls = count_epochs(monkeypatch)
     resumed = train.run(config).results[0]
     assert len(calls) == 2  # epochs 2 and 3 only
-    assert [e["epoch"] for e in resumed["epochs"]] == [1, 2, 3]
+    assert [e["epoch"] for e in resumed.epochs] == [1, 2, 3]
     assert not (directory / store.STATE_FILE).exists()
     # Model, optimiser and every RNG were restored: the same numbers as without the crash.
-    for got, want in zip(resumed["epochs"], reference["epochs"], strict=True):
+    for got, want in zip(resumed.epochs, reference.epochs, strict=True):
         assert got["loss"] == want["loss"]
         assert got["test_kendall"] == want["test_kendall"]
         assert got["test_f1"] == want["test_f1"]
-    assert resumed["chosen_epoch"] == reference["chosen_epoch"]
-    assert resumed["per_video"] == reference["per_video"]
+    assert resumed.chosen_epoch == reference.chosen_epoch
+    assert resumed.per_video == reference.per_video
 
 
 def test_finished_fold_is_a_noop_and_force_reruns(config, monkeypatch):
@@ -109,7 +101,7 @@ def test_finished_fold_is_a_noop_and_force_reruns(config, monkeypatch):
     report = train.run(replace(config, epochs=1))
     assert calls == [] and report.skipped == [str(fold_dir(config))]
     assert path.read_bytes() == before
-    assert report.results[0]["kendall"] == json.loads(before)["kendall"]
+    assert report.results[0].kendall == json.loads(before)["kendall"]
 
     calls = count_epochs(monkeypatch)
     train.run(replace(config, epochs=1, force=True))
@@ -135,4 +127,4 @@ def test_resume_state_of_other_settings_or_unreadable_is_refused(config, monkeyp
         train.run(config)
     # --force starts the fold again from scratch.
     result = train.run(replace(config, epochs=1, force=True)).results[0]
-    assert [e["epoch"] for e in result["epochs"]] == [1]
+    assert [e["epoch"] for e in result.epochs] == [1]

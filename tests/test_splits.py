@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from vsumbench.errors import DataError
-from vsumbench.splits import (
+from vsumbench.data.splits import (
     Split,
     check_splits,
     coverage,
@@ -16,6 +15,7 @@ from vsumbench.splits import (
     make_kfold,
     write_splits,
 )
+from vsumbench.errors import DataError
 
 SUMME = [f"video_{i}" for i in range(1, 26)]
 TVSUM = [f"video_{i}" for i in range(1, 51)]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from tests.test_tables import write_result
 from vsumbench.cli import main
 from vsumbench.errors import ConfigError
-from vsumbench.stats import compare_runs, paired_test
+from vsumbench.report.stats import compare_runs, paired_test
 
 
 def test_identical_values_give_zero_and_p_one() -> None:

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from scipy.stats import kendalltau
 
-from vsumbench.annotations import load_annotations
-from vsumbench.data import check_file, file_attrs, is_synthetic, load_videos
-from vsumbench.frame_counts import real_frame_counts
+from vsumbench.data.annotations import load_annotations
+from vsumbench.data.eccv16 import check_file, file_attrs, is_synthetic, load_videos
+from vsumbench.data.frame_counts import real_frame_counts
+from vsumbench.data.splits import coverage, load_splits
+from vsumbench.data.synth import GENERATOR_VERSION, frame_counts, generate_dataset
 from vsumbench.protocol import keyshot_summary
-from vsumbench.splits import coverage, load_splits
-from vsumbench.synth import GENERATOR_VERSION, frame_counts, generate_dataset
 
 SUMME = "eccv16_dataset_summe_google_pool5.h5"
 TVSUM = "eccv16_dataset_tvsum_google_pool5.h5"
@@ -82,12 +82,20 @@ def test_tvsum_annotations_follow_the_protocol(tvsum, annotations):
         blocks = scores[:, : (v.n_frames // 60) * 60].reshape(20, -1, 60)
         assert np.all(blocks == blocks[:, :, :1])
         np.testing.assert_allclose(v.gtscore, (scores[:, v.picks].mean(0) - 1) / 4, rtol=1e-6)
-        # Every user summary is the real keyshot summary of that annotator's frame scores.
+        # Every user summary is an optimal 15 % keyshot summary of that annotator's frame
+        # scores: whole shots, within budget, and of the best total shot value (a plain
+        # dynamic programme, independent of the project's knapsack and its tie-breaking).
+        lengths = v.change_points[:, 1] - v.change_points[:, 0] + 1
+        budget = int(v.n_frames * 0.15)
         for a in (0, 19):
-            expected = keyshot_summary(
-                scores[a].astype(float), v.change_points, v.n_frames, np.arange(v.n_frames)
+            shot_values = np.array([scores[a, s : e + 1].mean() for s, e in v.change_points])
+            chosen = np.array([v.user_summary[a, s] for s, _ in v.change_points], dtype=bool)
+            for (s, e), on in zip(v.change_points, chosen, strict=True):
+                assert np.all(v.user_summary[a, s : e + 1] == on)  # whole shots only
+            assert lengths[chosen].sum() <= budget
+            assert shot_values[chosen].sum() == pytest.approx(
+                _best_knapsack_value(shot_values, lengths, budget), rel=1e-9
             )
-            np.testing.assert_array_equal(v.user_summary[a], expected)
 
 
 def test_same_seed_same_arrays_other_seed_differs(summe):
@@ -157,3 +165,12 @@ def test_summe_importance_is_learnable(small_benchmark, summe):
                 summary = keyshot_summary(scores, v.change_points, v.n_frames, v.picks)
                 out.append(kendalltau(summary, ref)[0])
     assert np.mean(probe) > np.mean(rand) + 0.1, (np.mean(probe), np.mean(rand))
+
+
+def _best_knapsack_value(values: np.ndarray, weights: np.ndarray, capacity: int) -> float:
+    """The optimal 0/1 knapsack value by the textbook dynamic programme."""
+    best = [0.0] * (capacity + 1)
+    for value, weight in zip(values.tolist(), weights.tolist(), strict=True):
+        for c in range(capacity, weight - 1, -1):
+            best[c] = max(best[c], best[c - weight] + value)
+    return best[capacity]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from vsumbench.atomic import write_json
 from vsumbench.cli import main
-from vsumbench.runner.results import write_json
-from vsumbench.tables import aggregate, build_tables, load_results, render, table1, table2
+from vsumbench.report.tables import aggregate, build_tables, load_results, render, table1, table2
 
 
 def write_result(
@@ -46,6 +46,7 @@ def write_result(
             "seed": seed,
             "selection": selection,
             "backbone_init": init,
+            "init": init,
             "data": {
                 "dir": "data",
                 "file": f"eccv16_dataset_{dataset}_google_pool5.h5",
@@ -204,7 +205,7 @@ def test_cli_table_and_all(results_dir: Path, tmp_path: Path) -> None:
 
 
 def test_write_all_writes_md_csv_json(results_dir: Path, tmp_path: Path) -> None:
-    from vsumbench.tables import write_all
+    from vsumbench.report.tables import write_all
 
     fake_macs = [
         {

@@ -10,6 +10,7 @@ import importlib
 
 import click
 
+from vsumbench.datasets import benchmark_datasets
 from vsumbench.errors import VsumbenchError
 
 
@@ -95,7 +96,7 @@ data_dir_option = click.option(
 )
 dataset_option = click.option(
     "--dataset",
-    type=click.Choice(["summe", "tvsum"], case_sensitive=False),
+    type=click.Choice([s.name for s in benchmark_datasets()], case_sensitive=False),
     required=True,
     help="Benchmark dataset.",
 )

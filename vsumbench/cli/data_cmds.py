@@ -34,8 +34,8 @@ def synth(out: str | None, size: str, seed: int) -> None:
     The files have exactly the format of the real ones and are marked synthetic (root
     attribute vsumbench_synthetic=1), so results made on them say so. See docs/synthetic.md.
     """
-    from vsumbench.paths import resolve_data_dir
-    from vsumbench.synth import generate_benchmark
+    from vsumbench.data.paths import resolve_data_dir
+    from vsumbench.data.synth import generate_benchmark
 
     root = resolve_data_dir(out)
     written = generate_benchmark(root, size=size, seed=seed, progress=True)
@@ -45,9 +45,12 @@ def synth(out: str | None, size: str, seed: int) -> None:
 
 
 def _dataset_of(path: Path) -> str | None:
+    """The registered dataset a file belongs to, by its name (``tvsum_splits.json``)."""
+    from vsumbench.datasets import get_dataset, list_datasets
+
     name = path.name.lower()
-    for dataset in ("summe", "tvsum", "ovp", "youtube"):
-        if dataset in name:
+    for dataset in list_datasets():
+        if dataset in name or name in get_dataset(dataset).annotation_files:
             return dataset
     return None
 
@@ -77,11 +80,12 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
     file's frame counts, and split files under <data dir>/splits. FILES may be .h5, .tsv,
     .tsv.gz, .json or CSTA .txt split files. Exit status 1 when any problem is found.
     """
-    from vsumbench.annotations import check_frame_counts, load_annotations
-    from vsumbench.data import check_file, is_synthetic, load_videos, video_keys
+    from vsumbench.data.annotations import check_frame_counts, load_annotations
+    from vsumbench.data.eccv16 import check_file, is_synthetic, load_videos, video_keys
+    from vsumbench.data.paths import dataset_filename, resolve_data_dir
+    from vsumbench.data.splits import check_splits, coverage, load_splits
+    from vsumbench.datasets import benchmark_datasets
     from vsumbench.errors import DataError
-    from vsumbench.paths import ANNOTATION_NAMES, dataset_filename, resolve_data_dir
-    from vsumbench.splits import check_splits, coverage, load_splits
 
     root = resolve_data_dir(data_dir)
     if files:
@@ -90,7 +94,8 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
         if not root.is_dir():
             raise click.ClickException(f"data dir {root} does not exist")
         paths = sorted(root.glob("*.h5"))
-        paths += [root / n for n in ANNOTATION_NAMES if (root / n).is_file()]
+        annotation_names = [n for s in benchmark_datasets() for n in s.annotation_files]
+        paths += [root / n for n in annotation_names if (root / n).is_file()]
         split_dir = root / "splits"
         if split_dir.is_dir():
             paths += sorted(p for p in split_dir.iterdir() if p.suffix in (".json", ".txt"))
@@ -119,27 +124,30 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
             except DataError as exc:
                 all_ok &= _report(path, [exc])
                 continue
-            tvsum = path.parent / dataset_filename("tvsum")
-            if not tvsum.is_file():
-                tvsum = root / dataset_filename("tvsum")
+            owner = _dataset_of(path) or next(  # a renamed annotation file: the annotated one
+                s.name for s in benchmark_datasets() if s.needs_annotations
+            )
+            features = path.parent / dataset_filename(owner)
+            if not features.is_file():
+                features = root / dataset_filename(owner)
             note = f"{len(annotations)} videos"
             problems = []
-            if tvsum.is_file():
+            if features.is_file():
                 try:
-                    videos = load_videos(tvsum, fields=())
+                    videos = load_videos(features, fields=())
                     n_frames = {k: v.n_frames for k, v in videos.items()}
                     problems = check_frame_counts(annotations, n_frames, file=path)
-                    note += f", frame counts match {tvsum.name}"
+                    note += f", frame counts match {features.name}"
                 except DataError:
-                    note += f", frame counts not compared ({tvsum.name} has problems)"
+                    note += f", frame counts not compared ({features.name} has problems)"
             else:
-                note += ", frame counts not compared (no TVSum .h5 found)"
+                note += f", frame counts not compared (no {features.name} found)"
             all_ok &= _report(path, problems, note)
         elif name.endswith((".json", ".txt")):
             dataset = _dataset_of(path)
             keys = None
             h5 = None
-            if dataset in ("summe", "tvsum"):
+            if dataset is not None:
                 for cand in (path.parent.parent, path.parent, root):
                     if (cand / dataset_filename(dataset)).is_file():
                         h5 = cand / dataset_filename(dataset)
@@ -188,10 +196,10 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
 def splits(dataset: str, data_dir: str | None, folds: int, seed: int, fmt: str, out: str) -> None:
     """Write deterministic k-fold splits over the dataset's video keys: every video is
     tested in exactly one fold (SumMe 20/5, TVSum 40/10 with 5 folds)."""
-    from vsumbench.data import video_keys
-    from vsumbench.paths import dataset_file
-    from vsumbench.splits import make_kfold, write_splits
-    from vsumbench.synth import DATASET_NAMES
+    from vsumbench.data.eccv16 import video_keys
+    from vsumbench.data.paths import dataset_file
+    from vsumbench.data.splits import make_kfold, write_splits
+    from vsumbench.datasets import get_dataset
 
     dataset = dataset.lower()
     keys = video_keys(dataset_file(dataset, data_dir))
@@ -199,6 +207,6 @@ def splits(dataset: str, data_dir: str | None, folds: int, seed: int, fmt: str, 
         folds_ = make_kfold(keys, k=folds, seed=seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--folds") from None
-    write_splits(out, folds_, format=fmt, dataset_name=DATASET_NAMES[dataset])
+    write_splits(out, folds_, format=fmt, dataset_name=get_dataset(dataset).label)
     sizes = ", ".join(f"{len(s.train_keys)}/{len(s.test_keys)}" for s in folds_)
     click.echo(f"{folds} folds (train/test: {sizes}) over {len(keys)} videos written to {out}")

@@ -12,18 +12,15 @@ from vsumbench.cli import data_dir_option, dataset_option
 
 
 def _load_references(dataset: str, data_dir: str | None, keys=None):
-    """References for ``keys`` (default all videos) of a dataset: structure + user
-    summaries from the eccv16 file, annotator scores for TVSum."""
-    from vsumbench.annotations import load_annotations
-    from vsumbench.data import load_videos
-    from vsumbench.paths import annotation_file, dataset_file
+    """References for ``keys`` (default all videos) of a dataset: structure and user
+    summaries from its features file, per-annotator scores where its tau/rho need them."""
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.paths import dataset_file, load_dataset_annotations
     from vsumbench.protocol import make_references
 
     path = dataset_file(dataset, data_dir)
     videos = load_videos(path, keys, fields=("user_summary",))
-    annotations = None
-    if dataset == "tvsum":
-        annotations = load_annotations(annotation_file(data_dir))
+    annotations = load_dataset_annotations(dataset, data_dir)
     return path, make_references(videos, dataset, annotations, file=path)
 
 
@@ -41,17 +38,17 @@ def evaluate(pred: str, dataset: str, data_dir: str | None, as_json: bool) -> No
 
     Prints Kendall's tau-b, Spearman's rho and keyshot F1 (fractions in [0, 1]) per video
     and their means over the videos in PRED, under the protocol of
-    shared/spec/protocol.md (TVSum: tau/rho against the 20 annotators; SumMe: keyshot
+    docs/protocol.md (TVSum: tau/rho against the 20 annotators; SumMe: keyshot
     summary against the mean user summary; F1 max over users on SumMe, mean on TVSum).
     Fails, naming the file, video and field, on unknown keys, wrong lengths or NaN.
     """
     import json
 
-    from vsumbench.data import video_keys
+    from vsumbench.data.eccv16 import video_keys
+    from vsumbench.data.paths import dataset_file
+    from vsumbench.data.predictions import read_predictions
     from vsumbench.errors import PredictionError
-    from vsumbench.paths import dataset_file
     from vsumbench.protocol import evaluate as run_evaluation
-    from vsumbench.protocol import read_predictions
 
     dataset = dataset.lower()
     predictions = read_predictions(pred)
@@ -108,17 +105,15 @@ def human(dataset: str, data_dir: str | None, seed: int, repeats: int, as_json: 
     """
     import json
 
+    from vsumbench.data.paths import load_dataset_annotations
     from vsumbench.errors import DataNotFoundError
     from vsumbench.protocol import human_row, random_row
 
     dataset = dataset.lower()
     references = None
     skipped = None
-    if dataset == "tvsum":
-        from vsumbench.annotations import load_annotations
-        from vsumbench.paths import annotation_file
-
-        raters = load_annotations(annotation_file(data_dir))
+    raters = load_dataset_annotations(dataset, data_dir)
+    if raters is not None:  # annotator-scored (TVSum): the Human row needs only the scores
         try:
             _, references = _load_references(dataset, data_dir)
         except DataNotFoundError as exc:

@@ -48,7 +48,7 @@ def macs(
 
     import torch
 
-    from vsumbench.macs import dataset_frame_counts, dataset_macs
+    from vsumbench.models.macs import dataset_frame_counts, dataset_macs
 
     torch.set_num_threads(1)
     dataset = dataset.lower()

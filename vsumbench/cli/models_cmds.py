@@ -18,7 +18,7 @@ def models(as_json: bool) -> None:
     (learning rate, weight decay, epochs, loss, whether a CNN backbone is initialised by
     --backbone-init). Third-party plugins appear here once installed (entry-point group
     `vsumbench.summarizers`)."""
-    from vsumbench.registry import get_spec, list_summarizers
+    from vsumbench.models.registry import get_spec, list_summarizers
 
     rows = []
     for name in list_summarizers():

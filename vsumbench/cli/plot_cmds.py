@@ -57,8 +57,8 @@ def tradeoff(results_dir: str, out: str) -> None:
     from pathlib import Path
 
     from leaderboards import paper_table
-    from vsumbench.plots import plot_tradeoff, tradeoff_points
-    from vsumbench.tables import aggregate, load_results, model_macs_rows, table1
+    from vsumbench.report.plots import plot_tradeoff, tradeoff_points
+    from vsumbench.report.tables import aggregate, load_results, model_macs_rows, table1
 
     measured = aggregate(load_results(results_dir)) if Path(results_dir).is_dir() else []
     if not measured:
@@ -90,7 +90,7 @@ def scores(run_dir: str, video: str, data_dir: str | None, out: str) -> None:
       vsumbench plot scores --run results/tvsum/csta/paper-imagenet/seed123456/fold0 \\
           --video video_3 --out figures/video_3
     """
-    from vsumbench.plots import plot_scores
+    from vsumbench.report.plots import plot_scores
 
     _report(plot_scores(run_dir, video, out, data_dir=data_dir))
 
@@ -105,6 +105,6 @@ def training(run_dir: str, out: str) -> None:
     Example:
       vsumbench plot training --run results/summe/csta/paper-imagenet/seed123456/fold0 --out figures/train
     """
-    from vsumbench.plots import plot_training, read_run
+    from vsumbench.report.plots import plot_training, read_run
 
     _report(plot_training(read_run(run_dir), out))

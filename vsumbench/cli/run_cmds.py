@@ -8,8 +8,16 @@ from __future__ import annotations
 import click
 
 from vsumbench.cli import data_dir_option, dataset_option
+from vsumbench.runner.config import DEFAULT_SEED, DEVICES
+from vsumbench.runner.selection import SELECTIONS
 
-DEFAULT_SEED = 123456  # the official CSTA seed; kept equal to runner.train.DEFAULT_SEED
+device_option = click.option(
+    "--device",
+    type=click.Choice(DEVICES),
+    default="auto",
+    show_default=True,
+    help="auto = CUDA when available.",
+)
 
 
 def _parse_folds(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int] | None:
@@ -63,16 +71,10 @@ def _parse_folds(ctx: click.Context, param: click.Parameter, value: str | None) 
     metavar="0,2",
     help="Only these folds (0-based, comma-separated; default all).",
 )
-@click.option(
-    "--device",
-    type=click.Choice(["auto", "cuda", "cpu"]),
-    default="auto",
-    show_default=True,
-    help="auto = CUDA when available.",
-)
+@device_option
 @click.option(
     "--selection",
-    type=click.Choice(["paper", "last", "val"]),
+    type=click.Choice(SELECTIONS),
     default="paper",
     show_default=True,
     help="Epoch selection: paper = best test tau AND rho (the official rule, chosen on the "
@@ -138,10 +140,8 @@ def run(
     if n_seeds is not None and seed is not None:
         raise click.UsageError("give --seeds K or --seed S, not both")
 
-    from pathlib import Path
-
-    from vsumbench.runner import results as store
-    from vsumbench.runner.train import RunConfig, seeds_from
+    from vsumbench.report.summary import format_summary
+    from vsumbench.runner.config import RunConfig, seeds_from
     from vsumbench.runner.train import run as run_training
 
     seeds = [seed] if seed is not None else seeds_from(n_seeds or 1)
@@ -169,8 +169,8 @@ def run(
             f"{len(report.skipped)} fold(s) already finished, not rerun (use --force to retrain)."
         )
     title = f"{model} on {dataset.lower()}, selection {selection}"
-    click.echo(store.format_summary(report.results, title=title))
-    places = sorted({str(Path(r["path"]).parent.parent) for r in report.results})
+    click.echo(format_summary(report.results, title=title))
+    places = sorted({str(r.path.parent.parent) for r in report.results})
     for place in places:
         click.echo(f"results: {place}")
 
@@ -197,13 +197,7 @@ def run(
     required=True,
     help="Predictions .h5 to write (the `vsumbench evaluate` format).",
 )
-@click.option(
-    "--device",
-    type=click.Choice(["auto", "cuda", "cpu"]),
-    default="auto",
-    show_default=True,
-    help="auto = CUDA when available.",
-)
+@device_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def predict(model: str, checkpoint: str, data: str, out: str, device: str, quiet: bool) -> None:
     """Score every video of a features file with a trained MODEL.

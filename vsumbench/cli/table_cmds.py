@@ -10,6 +10,7 @@ import sys
 import click
 
 from vsumbench.cli import dataset_option
+from vsumbench.runner.selection import SELECTIONS
 
 results_option = click.option(
     "--results",
@@ -79,7 +80,7 @@ def table(
     """
     from pathlib import Path
 
-    from vsumbench.tables import build_tables, model_macs_rows, render, write_all
+    from vsumbench.report.tables import build_tables, model_macs_rows, render, write_all
 
     def macs_rows():
         return model_macs_rows(progress=True)
@@ -118,7 +119,7 @@ def table(
 @results_option
 @click.option(
     "--selection",
-    type=click.Choice(["paper", "last", "val"]),
+    type=click.Choice(SELECTIONS),
     default=None,
     help="Only runs with this epoch selection (required when a model has several).",
 )
@@ -160,7 +161,7 @@ def compare(
     """
     import json
 
-    from vsumbench.stats import compare_runs, format_comparison
+    from vsumbench.report.stats import compare_runs, format_comparison
 
     result = compare_runs(
         results_dir,

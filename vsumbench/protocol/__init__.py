@@ -1,12 +1,13 @@
-"""The evaluation protocol (shared/spec/protocol.md sections 3-5), torch-free.
+"""The evaluation protocol (docs/protocol.md sections 3-5), torch-free.
 
 Step scores -> keyshot summary (`keyshot_summary`, exact `knapsack`) -> F1 against user
 summaries (`f1_score`); Kendall's tau-b and Spearman's rho against many references at once
-(`rank_correlations`); `evaluate` ties them together per dataset; `human_row` and
+(`rank_correlations`); `evaluate` ties them together under a registered dataset's rules (`DatasetSpec`); `human_row` and
 `random_row` give the reference rows of Table 1. The rule for constant vectors is in
 `vsumbench.protocol.rank`.
 """
 
+from vsumbench.datasets import DatasetSpec, get_dataset, list_datasets, register_dataset
 from vsumbench.protocol.evaluate import (
     Evaluation,
     VideoReference,
@@ -15,9 +16,7 @@ from vsumbench.protocol.evaluate import (
     evaluate,
     make_reference,
     make_references,
-    read_predictions,
     score_video,
-    write_predictions,
 )
 from vsumbench.protocol.f1 import f1_per_user, f1_score
 from vsumbench.protocol.human import human_row, human_video, random_row, random_scores
@@ -36,6 +35,7 @@ from vsumbench.protocol.rank import (
 __all__ = [
     "UNDEFINED",
     "Correlations",
+    "DatasetSpec",
     "Evaluation",
     "VideoReference",
     "VideoScore",
@@ -44,6 +44,9 @@ __all__ = [
     "evaluate",
     "f1_per_user",
     "f1_score",
+    "get_dataset",
+    "list_datasets",
+    "register_dataset",
     "frame_scores",
     "human_row",
     "human_video",
@@ -56,9 +59,7 @@ __all__ = [
     "random_row",
     "random_scores",
     "rank_correlations",
-    "read_predictions",
     "score_video",
     "shot_scores",
     "spearman_rho",
-    "write_predictions",
 ]

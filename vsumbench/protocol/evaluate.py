@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vsumbench.datasets import DatasetSpec, get_dataset
 from vsumbench.errors import DataError, PredictionError
-from vsumbench.protocol.f1 import DATASET_REDUCE, f1_score
+from vsumbench.protocol.f1 import f1_score
 from vsumbench.protocol.keyshot import keyshot_summary
 from vsumbench.protocol.rank import correlations_with_levels, dense_levels
-
-STEP = 15  # TVSum annotator references are every 15th frame (protocol.md section 5)
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,13 +24,14 @@ class VideoReference:
     """Everything needed to score one video's step scores.
 
     ``rank_levels`` (R, n) are dense levels of the rank references (order is all that
-    tau and rho use): TVSum, the 20 annotators' ``scores / max`` at ``[::15]`` (n = n_steps),
-    compared with the raw step scores; SumMe, one reference, the mean user summary at
-    frame level (n = max(L, n_frames), zero-padded), compared with the keyshot summary.
+    tau and rho use); what they are depends on the dataset's ``rank_reference`` kind
+    (`RANK_REFERENCES`): per-annotator step scores (n = n_steps, compared with the raw step
+    scores) or the mean user summary at frame level (n = max(L, n_frames), zero-padded,
+    compared with the keyshot summary).
     """
 
     key: str
-    dataset: str  # "summe" | "tvsum"
+    spec: DatasetSpec
     n_frames: int
     n_steps: int
     picks: np.ndarray
@@ -39,7 +39,10 @@ class VideoReference:
     user_summary: np.ndarray  # (n_users, n_frames) bool
     rank_levels: np.ndarray  # (R, n) int
     n_levels: int
-    step_references: np.ndarray | None = None  # TVSum: (n_annotators, n_steps) float
+
+    @property
+    def dataset(self) -> str:
+        return self.spec.name
 
     @property
     def rank_length(self) -> int:
@@ -103,25 +106,77 @@ def _mean(values) -> float:
     return float(arr.mean())
 
 
-def _tvsum_step_references(scores: np.ndarray, n_steps: int, *, key: str, file) -> np.ndarray:
-    scores = np.asarray(scores)
-    refs = scores[:, ::STEP] / scores.max(axis=1, keepdims=True).astype(np.float64)
-    if refs.shape[1] != n_steps:
+def _annotator_rows(video, spec: DatasetSpec, annotation_scores, file) -> np.ndarray:
+    """Each annotator's frame scores / their max, every ``step``-th frame: (R, n_steps)."""
+    if annotation_scores is None:
+        raise DataError(
+            f"{spec.label} rank correlations need the per-annotator scores "
+            f"({' or '.join(spec.annotation_files) or 'an annotation file'})",
+            file=file,
+            video=video.key,
+            field="annotations",
+        )
+    scores = np.asarray(annotation_scores)
+    if scores.shape[1] != int(video.n_frames):
+        raise DataError(
+            f"annotations have {scores.shape[1]} frames, n_frames is {int(video.n_frames)}",
+            file=file,
+            video=video.key,
+            field="n_frames",
+        )
+    refs = scores[:, :: spec.step] / scores.max(axis=1, keepdims=True).astype(np.float64)
+    if refs.shape[1] != int(video.n_steps):
         raise DataError(
             f"annotations have {scores.shape[1]} frames, giving {refs.shape[1]} references "
-            f"every {STEP}th frame, but the video has n_steps={n_steps}",
+            f"every {spec.step}th frame, but the video has n_steps={int(video.n_steps)}",
             file=file,
-            video=key,
+            video=video.key,
             field="n_steps",
         )
     return refs
 
 
-def make_reference(video, dataset: str, annotation_scores=None, *, file=None) -> VideoReference:
-    """The `VideoReference` of one `vsumbench.data.Video` (TVSum needs its annotator scores)."""
-    dataset = dataset.lower()
-    if dataset not in DATASET_REDUCE:
-        raise ValueError(f"unknown dataset {dataset!r}; expected summe or tvsum")
+def _mean_user_rows(video, users: np.ndarray, cps: np.ndarray) -> np.ndarray:
+    """The mean user summary at frame level, zero-padded to max(L, n_frames): (1, n)."""
+    length = max(int(cps[-1, 1]) + 1, users.shape[1])
+    mean_user = np.zeros(length)
+    mean_user[: users.shape[1]] = users.mean(axis=0)
+    return mean_user[None, :]
+
+
+@dataclass(frozen=True)
+class RankReference:
+    """One way of computing a dataset's tau/rho: what is compared (``"prediction"``, the
+    raw step scores, or ``"summary"``, the keyshot summary) and against which rows."""
+
+    compares: str
+    uses_annotations: bool
+
+
+#: The rank-reference kinds a `DatasetSpec.rank_reference` may name.
+RANK_REFERENCES = {
+    "annotator_scores": RankReference(compares="prediction", uses_annotations=True),
+    "mean_user_summary": RankReference(compares="summary", uses_annotations=False),
+}
+
+
+def _rank_reference(spec: DatasetSpec) -> RankReference:
+    try:
+        return RANK_REFERENCES[spec.rank_reference or ""]
+    except KeyError:
+        raise ValueError(
+            f"dataset {spec.name!r} is not a benchmark (rank reference "
+            f"{spec.rank_reference!r}; known: {', '.join(RANK_REFERENCES)})"
+        ) from None
+
+
+def make_reference(
+    video, dataset: str | DatasetSpec, annotation_scores=None, *, file=None
+) -> VideoReference:
+    """The `VideoReference` of one `vsumbench.data.Video` (annotator-scored datasets such as
+    TVSum need that video's per-annotator scores)."""
+    spec = get_dataset(dataset)
+    kind = _rank_reference(spec)
     if video.user_summary is None:
         raise DataError(
             "user_summary is needed for F1 but was not loaded or is missing",
@@ -131,33 +186,14 @@ def make_reference(video, dataset: str, annotation_scores=None, *, file=None) ->
         )
     users = np.asarray(video.user_summary) > 0
     cps = np.asarray(video.change_points, dtype=np.int64).reshape(-1, 2)
-    step_refs = None
-    if dataset == "tvsum":
-        if annotation_scores is None:
-            raise DataError(
-                "TVSum rank correlations need the per-annotator scores (ydata-anno.tsv)",
-                file=file,
-                video=video.key,
-                field="annotations",
-            )
-        scores = np.asarray(annotation_scores)
-        if scores.shape[1] != int(video.n_frames):
-            raise DataError(
-                f"annotations have {scores.shape[1]} frames, n_frames is {int(video.n_frames)}",
-                file=file,
-                video=video.key,
-                field="n_frames",
-            )
-        step_refs = _tvsum_step_references(scores, int(video.n_steps), key=video.key, file=file)
-        levels, n_levels = dense_levels(step_refs)
+    if kind.uses_annotations:
+        rows = _annotator_rows(video, spec, annotation_scores, file)
     else:
-        length = max(int(cps[-1, 1]) + 1, users.shape[1])
-        mean_user = np.zeros(length)
-        mean_user[: users.shape[1]] = users.mean(axis=0)
-        levels, n_levels = dense_levels(mean_user[None, :])
+        rows = _mean_user_rows(video, users, cps)
+    levels, n_levels = dense_levels(rows)
     return VideoReference(
         key=video.key,
-        dataset=dataset,
+        spec=spec,
         n_frames=int(video.n_frames),
         n_steps=int(video.n_steps),
         picks=np.asarray(video.picks, dtype=np.int64),
@@ -165,33 +201,34 @@ def make_reference(video, dataset: str, annotation_scores=None, *, file=None) ->
         user_summary=users,
         rank_levels=levels,
         n_levels=n_levels,
-        step_references=step_refs,
     )
 
 
 def make_references(
-    videos: Mapping, dataset: str, annotations: Mapping | None = None, *, file=None
+    videos: Mapping, dataset: str | DatasetSpec, annotations: Mapping | None = None, *, file=None
 ) -> dict[str, VideoReference]:
     """``{key: VideoReference}`` for ``videos`` (``{key: Video}``).
 
     ``annotations`` (``{key: VideoAnnotations}`` or ``{key: scores array}``) is required
-    for TVSum; ``file`` only names the data file in error messages.
+    for annotator-scored datasets (TVSum); ``file`` only names the data file in errors.
     """
+    spec = get_dataset(dataset)
+    uses_annotations = _rank_reference(spec).uses_annotations
     out = {}
     for key, video in videos.items():
         scores = None
-        if dataset.lower() == "tvsum":
+        if uses_annotations:
             if annotations is None or key not in annotations:
                 raise DataError(
-                    "no per-annotator scores for this video: TVSum rank correlations need "
-                    "ydata-anno.tsv",
+                    f"no per-annotator scores for this video: {spec.label} rank correlations "
+                    f"need {' or '.join(spec.annotation_files) or 'an annotation file'}",
                     file=file,
                     video=key,
                     field="annotations",
                 )
             ann = annotations[key]
             scores = getattr(ann, "scores", ann)
-        out[key] = make_reference(video, dataset, scores, file=file)
+        out[key] = make_reference(video, spec, scores, file=file)
     return out
 
 
@@ -228,9 +265,13 @@ def check_prediction(scores, reference: VideoReference, *, file=None) -> np.ndar
 
 def score_video(scores: np.ndarray, reference: VideoReference) -> VideoScore:
     """Evaluate one already-checked prediction (see `check_prediction`)."""
-    summary = keyshot_summary(scores, reference.change_points, reference.n_frames, reference.picks)
-    f1 = f1_score(summary, reference.user_summary, DATASET_REDUCE[reference.dataset])
-    if reference.dataset == "tvsum":
+    spec = reference.spec
+    summary = keyshot_summary(
+        scores, reference.change_points, reference.n_frames, reference.picks, spec.budget
+    )
+    f1 = f1_score(summary, reference.user_summary, spec.f1_reduce)
+    compares = _rank_reference(spec).compares
+    if compares == "prediction":
         x = scores
     else:
         x = np.zeros(reference.rank_length, dtype=np.uint8)
@@ -240,8 +281,7 @@ def score_video(scores: np.ndarray, reference: VideoReference) -> VideoScore:
     flags: list[str] = []
     if corr.undefined.any():
         if np.all(x == x[0]):
-            what = "summary" if reference.dataset == "summe" else "prediction"
-            flags.append(f"constant {what}: tau and rho scored 0")
+            flags.append(f"constant {compares}: tau and rho scored 0")
         else:
             flags.append(
                 f"constant reference for {int(corr.undefined.sum())} of "
@@ -285,46 +325,3 @@ def evaluate(
     return Evaluation.from_scores(
         {key: score_video(scores, references[key]) for key, scores in checked.items()}
     )
-
-
-def read_predictions(path) -> dict[str, np.ndarray]:
-    """Read a predictions file: one HDF5 dataset of n_steps scores per video key.
-
-    Values are checked later against the dataset (`check_prediction`); here only the
-    layout is: every top-level item must be a 1-D dataset.
-    """
-    import h5py
-
-    from vsumbench.data import natural_sorted
-
-    try:
-        h5 = h5py.File(path, "r")
-    except OSError as exc:
-        raise PredictionError(f"cannot open as HDF5 ({exc})", file=path) from None
-    out: dict[str, np.ndarray] = {}
-    with h5:
-        for key in natural_sorted(h5.keys()):
-            item = h5[key]
-            if not isinstance(item, h5py.Dataset):
-                raise PredictionError(
-                    "expected a dataset of step scores, found a group",
-                    file=path,
-                    video=key,
-                    field="scores",
-                )
-            out[key] = np.asarray(item[()])
-    if not out:
-        raise PredictionError("the file holds no predictions (one dataset per video)", file=path)
-    return out
-
-
-def write_predictions(path, predictions: Mapping[str, np.ndarray]) -> None:
-    """Write ``{key: step scores}`` in the format `read_predictions` reads (atomically)."""
-    import h5py
-
-    from vsumbench.atomic import atomic_path
-
-    with atomic_path(path) as tmp, h5py.File(tmp, "w") as h5:
-        for key, scores in predictions.items():
-            arr = np.asarray(scores)
-            h5.create_dataset(key, data=arr if arr.dtype.kind == "f" else arr.astype(np.float64))

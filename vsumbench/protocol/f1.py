@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 REDUCERS = {"max": np.max, "mean": np.mean}
-DATASET_REDUCE = {"summe": "max", "tvsum": "mean"}
 
 
 def f1_per_user(summary, user_summary) -> np.ndarray:

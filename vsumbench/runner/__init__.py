@@ -1,5 +1,8 @@
-"""Training and prediction: k-fold runs, epoch selection, the result store, resume.
+"""The runner floor: k-fold training in rooms a reader can name.
 
-Import the submodules you need (``vsumbench.runner.train`` imports torch;
-``vsumbench.runner.results`` and ``vsumbench.runner.selection`` do not).
+``config`` (the request) -> ``benchmark`` (data loaded once) -> ``folds`` (the plan) ->
+``train`` (orchestration) with ``seeding``, ``loop``, ``evaluation`` + ``selection``,
+``resume`` -> ``outcome`` -> ``store`` / ``result`` (what readers get). ``predict`` scores a
+features file with a trained model. ``config``, ``result``, ``selection`` and ``store`` are
+torch-free; import the others when you need torch.
 """

@@ -1,4 +1,5 @@
-"""What a result was computed with: library versions, hardware, platform.
+"""What a result is computed on: the device choice, and the library versions, hardware
+and platform recorded with it.
 
 Stored in every ``result.json`` so a number can be traced to the software and GPU that
 produced it (CUDA kernels differ between GPUs and versions; see the determinism notes).
@@ -76,3 +77,20 @@ def capture_environment(device: Any = None) -> dict[str, Any]:
         env["gpu_memory_bytes"] = int(props.total_memory)
         env["gpu_capability"] = f"{props.major}.{props.minor}"
     return env
+
+
+def resolve_device(name: str = "auto"):
+    """``auto`` -> CUDA when available, else CPU; ``cuda`` without a GPU is an error."""
+    import torch
+
+    from vsumbench.errors import ConfigError
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(
+            f"--device {name} requested but CUDA is not available "
+            f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}); use --device cpu"
+        )
+    return device

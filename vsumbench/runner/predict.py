@@ -1,5 +1,4 @@
-"""Scoring videos with a trained summarizer: the eval-mode forward shared by training and
-``vsumbench predict``.
+"""``vsumbench predict``: score a features file with a trained summarizer.
 
 ``predict_file`` turns a checkpoint (ours, or an official bare state dict such as CSTA's
 ``split<k>.pt``) and a features file into a predictions file that ``vsumbench evaluate``
@@ -10,7 +9,6 @@ checkpoint of another model is refused with the keys that do not fit.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,35 +16,7 @@ import numpy as np
 import torch
 
 from vsumbench.errors import ConfigError, PredictionError
-
-
-def score_videos(
-    model: torch.nn.Module, features: Mapping[str, torch.Tensor | np.ndarray]
-) -> dict[str, np.ndarray]:
-    """Eval-mode scores ``{key: (n_steps,) float32}``; inputs go to the model's device."""
-    model.eval()
-    device = _device_of(model)
-    out: dict[str, np.ndarray] = {}
-    with torch.inference_mode():
-        for key, x in features.items():
-            x = torch.as_tensor(x, device=device)
-            scores = model(x).reshape(-1)
-            if scores.shape[0] != x.shape[0]:
-                raise PredictionError(
-                    f"model returned {scores.shape[0]} scores for {x.shape[0]} steps; a "
-                    f"summarizer must return one score per step",
-                    video=key,
-                )
-            out[key] = scores.float().cpu().numpy()
-    return out
-
-
-def _device_of(model: torch.nn.Module) -> torch.device:
-    for tensor in model.parameters():
-        return tensor.device
-    for tensor in model.buffers():
-        return tensor.device
-    return torch.device("cpu")
+from vsumbench.runner.loop import score_videos
 
 
 def load_trained_model(
@@ -54,13 +24,12 @@ def load_trained_model(
 ) -> tuple[torch.nn.Module, dict[str, Any]]:
     """Build ``model_name`` and load ``checkpoint`` into it strictly: ``(model, metadata)``.
 
-    The backbone is built with random weights (the checkpoint replaces them), so no
-    pretrained download is needed. A checkpoint saved for another model is refused.
+    The model is built without pretrained weights (the checkpoint holds them all), so no
+    download is needed. A checkpoint saved for another model is refused.
     """
-    from vsumbench.checkpoints import load_checkpoint, load_state_dict_strict
-    from vsumbench.registry import create, get_spec
+    from vsumbench.models import create
+    from vsumbench.models.checkpoints import load_checkpoint, load_state_dict_strict
 
-    spec = get_spec(model_name)
     state, meta = load_checkpoint(checkpoint)
     saved_for = meta.get("model")
     if saved_for is not None and saved_for != model_name:
@@ -68,8 +37,7 @@ def load_trained_model(
             f"{checkpoint} is a checkpoint of summarizer {saved_for!r}, not {model_name!r}; "
             f"pass the model name {saved_for!r} with this checkpoint"
         )
-    cfg = {"backbone_init": "random"} if spec.uses_backbone else {}
-    model = create(model_name, **cfg)
+    model = create(model_name)
     load_state_dict_strict(model, state, model_name=model_name, file=checkpoint)
     return model.to(device), meta
 
@@ -86,9 +54,9 @@ def predict_file(
     """Score every video of ``data`` (only ``features`` is read) and write ``out`` atomically."""
     from tqdm.auto import tqdm
 
-    from vsumbench.data import load_videos
-    from vsumbench.protocol import write_predictions
-    from vsumbench.runner.train import resolve_device
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.predictions import write_predictions
+    from vsumbench.runner.environment import resolve_device
 
     dev = resolve_device(device)
     model, _ = load_trained_model(model_name, checkpoint, dev)

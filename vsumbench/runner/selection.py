@@ -19,9 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
 from vsumbench.errors import ConfigError
+from vsumbench.numbers import finite_or_none
 
 SELECTIONS = ("paper", "last", "val")
 _SOURCE = {"paper": "test", "val": "val", "last": None}
@@ -57,8 +56,8 @@ class EpochSelector:
         if self.source is None:
             self.best_epoch = epoch
             return True
-        tau = _finite(record.get(f"{self.source}_kendall"))
-        rho = _finite(record.get(f"{self.source}_spearman"))
+        tau = finite_or_none(record.get(f"{self.source}_kendall"))
+        rho = finite_or_none(record.get(f"{self.source}_spearman"))
         # NaN never wins: an undefined correlation is not an improvement.
         if tau is None or rho is None:
             return False
@@ -73,13 +72,6 @@ class EpochSelector:
     @classmethod
     def from_state(cls, state: Mapping[str, Any]) -> EpochSelector:
         return cls(**state)
-
-
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
 
 
 def select_epoch(history: Iterable[Mapping[str, Any]], rule: str) -> int | None:
@@ -104,6 +96,8 @@ def validation_split(
         raise ConfigError(
             f"val selection needs at least 2 training videos in fold {fold}, found {len(keys)}"
         )
+    import numpy as np
+
     n_val = min(max(1, round(fraction * len(keys))), len(keys) - 1)
     rng = np.random.default_rng([int(seed), int(fold)])
     chosen = set(rng.choice(sorted(keys), size=n_val, replace=False).tolist())

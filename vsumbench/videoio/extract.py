@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vsumbench.data import Video
+from vsumbench.data.eccv16 import Video
 from vsumbench.errors import DataError
 from vsumbench.videoio.decode import VIDEO_EXTENSIONS, FrameScan, VideoInfo
 from vsumbench.videoio.features import FrameFeatures
@@ -153,7 +153,7 @@ def write_extracted(out: str | os.PathLike, videos: dict[str, ExtractedVideo], a
     import h5py
 
     from vsumbench.atomic import atomic_path
-    from vsumbench.data import write_videos
+    from vsumbench.data.eccv16 import write_videos
 
     with atomic_path(out) as tmp:
         write_videos(tmp, {k: v.video for k, v in videos.items()}, attrs=attrs)

@@ -1,6 +1,6 @@
 """GoogLeNet pool5 features (1024-d) of video frames, batched, on the GPU when there is one.
 
-The network is torchvision's GoogLeNet, built and initialised by `vsumbench.backbones`
+The network is torchvision's GoogLeNet, built and initialised by `vsumbench.models.backbones`
 (ImageNet weights from the torchvision cache or a download, a state-dict file, or random for
 tests). Its convolutional trunk runs up to ``inception5b``; pool5 is the global average of
 that map (what torchvision's ``avgpool`` computes before dropout and ``fc``).
@@ -42,8 +42,9 @@ class FrameFeatures:
         batch_size: int = 64,
         image_size: int = 224,
     ) -> None:
-        from vsumbench.backbones import Trunk, init_backbone
-        from vsumbench.runner.train import resolve_device
+        from vsumbench.models.backbones import Trunk
+        from vsumbench.models.weights import init_backbone
+        from vsumbench.runner.environment import resolve_device
 
         self.device = (
             resolve_device(str(device)) if not isinstance(device, torch.device) else device

@@ -97,8 +97,9 @@ def summarize_video(
     """
     from vsumbench.atomic import write_json
     from vsumbench.protocol.keyshot import frame_scores, keyshot_summary, shot_scores
-    from vsumbench.runner.predict import load_trained_model, score_videos
-    from vsumbench.runner.train import resolve_device
+    from vsumbench.runner.environment import resolve_device
+    from vsumbench.runner.loop import score_videos
+    from vsumbench.runner.predict import load_trained_model
     from vsumbench.videoio.extract import MAX_SHOT_FRACTION, extract_video
     from vsumbench.videoio.features import FrameFeatures
 

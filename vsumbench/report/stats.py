@@ -11,7 +11,6 @@ the same video are not independent observations.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from vsumbench.errors import ConfigError, DataError
+from vsumbench.numbers import finite_or_none
+from vsumbench.runner.result import RunResult
 
 EXACT_MAX = 16  # enumerate all 2^n sign flips up to this many videos
 
@@ -87,32 +88,30 @@ def paired_test(
 
 
 def _unit_values(
-    results: Sequence[Mapping[str, Any]], metric: str
+    results: Sequence[RunResult], metric: str
 ) -> dict[tuple[int, int, str], float | None]:
     """``{(seed, fold, video): value}`` from the folds' ``per_video`` records."""
     values: dict[tuple[int, int, str], float | None] = {}
     for res in results:
-        per_video = res.get("per_video") or {}
-        if not per_video:
+        if not res.per_video:
             raise DataError(
-                "result has no per_video record", file=Path(res["path"]) / "result.json"
+                "result has no per_video record", file=Path(res.path or ".") / "result.json"
             )
-        for video, scores in per_video.items():
+        for video, scores in res.per_video.items():
             value = scores.get(metric) if isinstance(scores, Mapping) else None
-            value = None if value is None or not math.isfinite(float(value)) else float(value)
-            values[(int(res["seed"]), int(res["fold"]), video)] = value
+            values[(res.seed, res.fold, video)] = finite_or_none(value)
     return values
 
 
 def _select_runs(
     results_dir: str | Path, model: str, dataset: str, selection: str | None, init: str | None
-) -> tuple[list[dict[str, Any]], str]:
-    from vsumbench.tables import group_label, is_synthetic, load_results
+) -> tuple[list[RunResult], str]:
+    from vsumbench.report.tables import load_results
 
     found = [
         r
         for r in load_results(results_dir, dataset=dataset, model=model, selection=selection)
-        if init is None or group_label(r)[1] == init
+        if init is None or r.init == init
     ]
     if not found:
         raise ConfigError(
@@ -120,7 +119,7 @@ def _select_runs(
             + (f" with selection {selection}" if selection else "")
             + (f" and init {init}" if init else "")
         )
-    groups = {(*group_label(r), "synthetic" if is_synthetic(r) else "real") for r in found}
+    groups = {(r.selection, r.init, "synthetic" if r.synthetic else "real") for r in found}
     if len(groups) > 1:
         names = ", ".join(f"{s}-{i} ({d})" for s, i, d in sorted(groups))
         raise ConfigError(

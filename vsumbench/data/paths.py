@@ -9,12 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from vsumbench.errors import DataNotFoundError
+from vsumbench.datasets import get_dataset
+from vsumbench.errors import ConfigError, DataNotFoundError
 
 ENV_VAR = "VSUMBENCH_DATA"
-DATASETS = ("summe", "tvsum")
-EXTRA_DATASETS = ("ovp", "youtube")
-ANNOTATION_NAMES = ("ydata-anno.tsv", "ydata-anno.tsv.gz")
 SYNTH_HINT = "generate the synthetic benchmark with `vsumbench data synth --out {dir}`"
 
 
@@ -29,13 +27,12 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
 
 
 def dataset_filename(dataset: str) -> str:
-    """The eccv16 file name of a dataset (``summe`` -> ``eccv16_dataset_summe_google_pool5.h5``)."""
-    name = dataset.lower()
-    if name not in DATASETS + EXTRA_DATASETS:
-        raise DataNotFoundError(
-            f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS + EXTRA_DATASETS)}"
-        )
-    return f"eccv16_dataset_{name}_google_pool5.h5"
+    """The features file name of a registered dataset (``summe`` ->
+    ``eccv16_dataset_summe_google_pool5.h5``)."""
+    try:
+        return get_dataset(dataset).features_file
+    except ConfigError as exc:
+        raise DataNotFoundError(str(exc)) from None
 
 
 def _source(data_dir: str | os.PathLike | None) -> str:
@@ -59,18 +56,28 @@ def dataset_file(dataset: str, data_dir: str | os.PathLike | None = None) -> Pat
     return path
 
 
-def annotation_file(data_dir: str | os.PathLike | None = None) -> Path:
-    """Path of the TVSum per-annotator scores (``ydata-anno.tsv`` or ``.tsv.gz``)."""
+def annotation_file(dataset: str, data_dir: str | os.PathLike | None = None) -> Path:
+    """Path of a dataset's per-annotator score file (TVSum: ``ydata-anno.tsv[.gz]``)."""
+    spec = get_dataset(dataset)
     root = resolve_data_dir(data_dir)
-    for name in ANNOTATION_NAMES:
+    for name in spec.annotation_files:
         if (root / name).is_file():
             return root / name
     raise DataNotFoundError(
-        f"ydata-anno.tsv(.gz) not found in {root} (from {_source(data_dir)}). TVSum rank "
-        f"correlations need the per-annotator scores: copy ydata-anno.tsv from the TVSum "
-        f"release there, or {SYNTH_HINT.format(dir=root)}",
-        file=root / ANNOTATION_NAMES[0],
+        f"{' / '.join(spec.annotation_files)} not found in {root} (from {_source(data_dir)}). {spec.label} rank "
+        f"correlations need the per-annotator scores: copy {spec.annotation_files[0]} from the "
+        f"{spec.label} release there, or {SYNTH_HINT.format(dir=root)}",
+        file=root / spec.annotation_files[0],
     )
+
+
+def load_dataset_annotations(dataset: str, data_dir: str | os.PathLike | None = None):
+    """The per-annotator scores a dataset's tau/rho need, or None when it needs none."""
+    if not get_dataset(dataset).needs_annotations:
+        return None
+    from vsumbench.data.annotations import load_annotations
+
+    return load_annotations(annotation_file(dataset, data_dir))
 
 
 def split_file(dataset: str, data_dir: str | os.PathLike | None = None) -> Path:

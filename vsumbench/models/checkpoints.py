@@ -68,16 +68,14 @@ _KEY_SETS: dict[str, set[str]] = {}  # a registered model's key set never change
 
 
 def _registered_key_sets() -> dict[str, set[str]]:
-    """State-dict key sets of every registered summarizer (built once, random backbones)."""
-    from vsumbench import registry
+    """State-dict key sets of every registered summarizer (built once, no weights loaded)."""
+    from vsumbench.models import registry
 
     for name in registry.list_summarizers():
         if name in _KEY_SETS:
             continue
-        spec = registry.get_spec(name)
-        cfg = {"backbone_init": "random"} if spec.uses_backbone else {}
         try:
-            _KEY_SETS[name] = set(registry.create(name, **cfg).state_dict())
+            _KEY_SETS[name] = set(registry.create(name).state_dict())
         except Exception:  # a model that cannot be built is simply not a candidate
             _KEY_SETS[name] = set()
     return dict(_KEY_SETS)

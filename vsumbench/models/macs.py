@@ -1,7 +1,7 @@
 """Multiply-accumulate counts (Table 3) under two labelled conventions.
 
 ``paper``: the convention of the CSTA paper's Table 3, reproduced to the printed digit
-(``shared/spec/protocol.md`` section 7). It applies the ``thop`` package's per-module rules,
+(``docs/protocol.md`` section 7). It applies the ``thop`` package's per-module rules,
 re-implemented here (thop is unmaintained), to every *leaf-module call* seen by a global
 forward hook, so modules built inside ``forward`` count too. Functional calls
 (``torch.matmul``, ``F.softmax``) are invisible, which hides e.g. VASNet's T x T attention.
@@ -27,8 +27,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from vsumbench.data.frame_counts import n_steps_for, real_frame_counts
 from vsumbench.errors import ConfigError
-from vsumbench.frame_counts import n_steps_for, real_frame_counts
 
 CONVENTIONS = ("paper", "exact")
 UNITS = {
@@ -217,12 +217,10 @@ def googlenet_frame_macs(convention: str = "paper") -> float:
 def create_meta_model(name: str, **cfg: Any) -> nn.Module:
     """A registered summarizer with parameters on the meta device, in eval mode.
 
-    ``backbone_init="random"`` is passed so no pretrained weights are needed; counts do not
-    depend on weights.
+    Built without weights (counts do not depend on them), so nothing is downloaded.
     """
-    from vsumbench.registry import create
+    from vsumbench.models.registry import create
 
-    cfg.setdefault("backbone_init", "random")  # dropped by the registry when not applicable
     try:
         with torch.device("meta"):
             model = create(name, **cfg)
@@ -300,8 +298,8 @@ def dataset_frame_counts(dataset: str, data_dir: str | None = None) -> tuple[dic
     """``{key: n_frames}`` of every video: from ``data_dir``'s file, else the built-in real counts."""
     if data_dir is None:
         return real_frame_counts(dataset), "built-in real frame counts"
-    from vsumbench.data import load_videos
-    from vsumbench.paths import dataset_file
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.paths import dataset_file
 
     path = dataset_file(dataset, data_dir)
     videos = load_videos(path, fields=())

@@ -1,7 +1,7 @@
 """The eccv16 HDF5 files (SumMe, TVSum, OVP, YouTube): read, check, write.
 
 One group per video (``video_1`` ... ``video_N``); the datasets are described in
-``shared/spec/protocol.md`` section 1. Reading validates what it loads and names the file,
+``docs/protocol.md`` section 1. Reading validates what it loads and names the file,
 video and field of the first problem; :func:`check_file` reports every problem at once, so
 a broken file is fixed in one pass rather than one error per run.
 
@@ -30,8 +30,6 @@ OPTIONAL_FIELDS = ("features", "gtscore", "user_summary", "gtsummary", "video_na
 #: What a benchmark file (training + evaluation) must contain beyond the structure.
 BENCHMARK_FIELDS = ("features", "gtscore", "user_summary")
 
-_INTEGER_FIELDS = ("n_frames", "n_steps", "picks", "change_points", "n_frame_per_seg")
-
 
 @dataclass(frozen=True, eq=False)
 class Video:
@@ -48,10 +46,6 @@ class Video:
     user_summary: np.ndarray | None = None  # (n_users, n_frames) uint8 in {0, 1}
     gtsummary: np.ndarray | None = None  # (n_steps,)
     video_name: str | None = None
-
-    @property
-    def n_shots(self) -> int:
-        return int(self.change_points.shape[0])
 
 
 def natural_key(key: str) -> tuple:

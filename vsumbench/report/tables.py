@@ -11,65 +11,50 @@ is not the same claim as an honest one on the real benchmark. Tau and rho are pr
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vsumbench.datasets import benchmark_datasets
 from vsumbench.errors import DataError
-from vsumbench.ranking import UNRANKED, add_ranks, format_rank
+from vsumbench.report.ranking import UNRANKED, add_ranks, format_rank
+from vsumbench.report.summary import mean_std, seed_means
+from vsumbench.runner.result import METRICS, RunResult
 
-DATASETS = ("summe", "tvsum")
-DATASET_LABELS = {"summe": "SumMe", "tvsum": "TVSum"}
-METRICS = ("kendall", "spearman", "f1")
 FORMATS = ("md", "latex", "csv", "json")
+#: The registry label that places a model on a row of Table 2 (see `register_summarizer`).
+TABLE2_LABEL = "table2"
 
-# Display names of registered models whose paper row has another spelling.
-DISPLAY_NAMES = {"csta": "CSTA", "vasnet": "VASNet", "random": "Random"}  # Random: never ranked
 
-# Table 2: registered CSTA variant -> the ablation step (row label of the paper's Table 2).
-TABLE2_STEPS = {
-    "csta-baseline": "GoogleNet (Baseline)",
-    "csta-att": "(+)Attention Module",
-    "csta-attd": "(+)Att_D",
-    "csta-kv": "(+)Key Value Embedding",
-    "csta-pe": "(+)Positional Encoding",
-    "csta-cls": "(+)X_CLS",
-    "csta": "(+)Skip Connection",
-}
+def _datasets() -> list[tuple[str, str]]:
+    """``(name, label)`` of every benchmark dataset: one column group each."""
+    return [(s.name, s.label) for s in benchmark_datasets()]
+
+
+def display_name(model: str) -> str:
+    """The registry's display name of a model (its row name); the name if unregistered."""
+    from vsumbench.errors import ConfigError
+    from vsumbench.models import get_spec
+
+    try:
+        return get_spec(model).label
+    except ConfigError:
+        return model
+
+
+def table2_steps() -> dict[str, str]:
+    """Registered model -> the Table 2 row it measures (registry metadata)."""
+    from vsumbench.models import get_spec, list_summarizers
+
+    steps = {name: get_spec(name).labels.get(TABLE2_LABEL) for name in list_summarizers()}
+    return {name: step for name, step in steps.items() if step}
 
 
 # --------------------------------------------------------------------------- measured rows
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _mean_std(values: Sequence[float]) -> tuple[float | None, float | None]:
-    if not values:
-        return None, None
-    mean = statistics.fmean(values)
-    return mean, (statistics.stdev(values) if len(values) > 1 else None)
-
-
-def group_label(result: Mapping[str, Any]) -> tuple[str, str]:
-    """``(selection, init)`` of a fold result, from its ``<selection>-<init>`` directory."""
-    name = Path(result["path"]).parent.parent.name
-    selection, _, init = name.partition("-")
-    return result.get("selection") or selection, init or str(result.get("backbone_init"))
-
-
-def is_synthetic(result: Mapping[str, Any]) -> bool:
-    data = result.get("data") or {}
-    return bool(data.get("synthetic", False))
-
-
-def load_results(results_dir: str | Path, **filters: Any) -> list[dict[str, Any]]:
-    """Every complete fold result under ``results_dir`` (the runner's discovery)."""
-    from vsumbench.runner.results import discover
+def load_results(results_dir: str | Path, **filters: Any) -> list[RunResult]:
+    """Every complete fold result under ``results_dir`` (the store's discovery)."""
+    from vsumbench.runner.store import discover
 
     root = Path(results_dir)
     if not root.is_dir():
@@ -80,53 +65,52 @@ def load_results(results_dir: str | Path, **filters: Any) -> list[dict[str, Any]
     return discover(root, **filters)
 
 
-def aggregate(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Measured Table-1 style rows: one per (model, selection, init, data), both datasets.
+def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
+    """Measured Table-1 style rows: one per (model, selection, init, data), every dataset.
 
     Within a seed the fold values are averaged; across seeds mean and sample std. A fold
     whose value is missing (null) makes that seed's value missing for that metric, and the
     row's ``notes`` say so: missing values are never averaged away silently.
     """
-    groups: dict[tuple, dict[str, dict[int, list[Mapping[str, Any]]]]] = {}
+    groups: dict[tuple, dict[str, list[RunResult]]] = {}
     for res in results:
-        selection, init = group_label(res)
-        key = (res["model"], selection, init, "synthetic" if is_synthetic(res) else "real")
-        per_ds = groups.setdefault(key, {})
-        per_ds.setdefault(res["dataset"], {}).setdefault(int(res["seed"]), []).append(res)
+        key = (res.model, res.selection, res.init, "synthetic" if res.synthetic else "real")
+        groups.setdefault(key, {}).setdefault(res.dataset, []).append(res)
 
     rows = []
     for (model, selection, init, data), per_ds in sorted(groups.items()):
         row: dict[str, Any] = {
-            "method": DISPLAY_NAMES.get(model, model),
+            "method": display_name(model),
             "model": model,
             "source": "measured",
             "selection": selection,
             "backbone_init": init,
             "data": data,
-            "notes": [],
+            "notes": "",
         }
+        notes: list[str] = []
         seeds_seen = []
-        for ds in DATASETS:
-            seeds = per_ds.get(ds, {})
-            row[f"{ds}_n_seeds"] = len(seeds)
-            row[f"{ds}_n_folds"] = sorted({len(folds) for folds in seeds.values()})
+        for ds, _ in _datasets():
+            folds = per_ds.get(ds, [])
+            counts: dict[int, int] = {}
+            for f in folds:
+                counts[f.seed] = counts.get(f.seed, 0) + 1
+            row[f"{ds}_n_seeds"] = len(counts)
+            row[f"{ds}_n_folds"] = sorted(set(counts.values()))
             if len(row[f"{ds}_n_folds"]) > 1:
-                row["notes"].append(f"{ds}: seeds have different numbers of folds")
-            if seeds:
-                seeds_seen.append(len(seeds))
+                notes.append(f"{ds}: seeds have different numbers of folds")
+            if counts:
+                seeds_seen.append(len(counts))
             for metric in METRICS:
                 per_seed = []
-                for seed, folds in sorted(seeds.items()):
-                    values = [_finite(f.get(metric)) for f in folds]
-                    if any(v is None for v in values):
-                        row["notes"].append(f"{ds} seed {seed}: {metric} missing in a fold")
-                        continue
-                    per_seed.append(statistics.fmean(values))
-                mean, std = _mean_std(per_seed)
-                row[f"{ds}_{metric}"] = mean
-                row[f"{ds}_{metric}_std"] = std
+                for seed, value in seed_means(folds, metric).items():
+                    if value is None:
+                        notes.append(f"{ds} seed {seed}: {metric} missing in a fold")
+                    else:
+                        per_seed.append(value)
+                row[f"{ds}_{metric}"], row[f"{ds}_{metric}_std"] = mean_std(per_seed)
         row["n_seeds"] = min(seeds_seen) if seeds_seen else 0
-        row["notes"] = "; ".join(dict.fromkeys(row["notes"]))
+        row["notes"] = "; ".join(dict.fromkeys(notes))
         rows.append(row)
     return rows
 
@@ -154,7 +138,7 @@ class Table:
 def _reported_row(row: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(row)
     out.update(source="reported", selection="", backbone_init="", data="real (paper)", n_seeds=None)
-    for ds in DATASETS:
+    for ds, _ in _datasets():
         out[f"printed_{ds}_rank"] = out.pop(f"{ds}_rank", None)
     return out
 
@@ -176,8 +160,7 @@ def table1(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
     rows = reported + [dict(r) for r in measured]
     add_ranks(rows)
     columns = [Column("method", "Method"), *_META_COLUMNS]
-    for ds in DATASETS:
-        label = DATASET_LABELS[ds]
+    for ds, label in _datasets():
         columns += [
             Column(f"{ds}_kendall", f"{label} tau", "corr"),
             Column(f"{ds}_spearman", f"{label} rho", "corr"),
@@ -197,26 +180,28 @@ def table2(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
     """Table 2: the CSTA ablation, the paper's steps beside the measured variants."""
     from leaderboards import paper_table
 
+    paper_rows = paper_table(2)
+    order = {row["step"]: i for i, row in enumerate(paper_rows)}
+    steps = dict(sorted(table2_steps().items(), key=lambda kv: order.get(kv[1], len(order))))
     by_step: dict[str, list[dict[str, Any]]] = {}
     for row in measured:
-        step = TABLE2_STEPS.get(row.get("model", ""))
+        step = steps.get(row.get("model", ""))
         if step is not None:
             by_step.setdefault(step, []).append({**row, "step": step})
     rows = []
-    for paper_row in paper_table(2):
+    for paper_row in paper_rows:
         step = paper_row["step"]
         rows.append({**_reported_row(paper_row), "model": ""})
         rows.extend(by_step.get(step, []))
     columns = [Column("step", "Step"), Column("model", "Model"), *_META_COLUMNS]
-    for ds in DATASETS:
-        label = DATASET_LABELS[ds]
+    for ds, label in _datasets():
         columns += [
             Column(f"{ds}_kendall", f"{label} tau", "corr"),
             Column(f"{ds}_spearman", f"{label} rho", "corr"),
         ]
     notes = [
         "Each step adds one module to the step above; measured rows are the registered "
-        "variants " + ", ".join(f"{m} = {s}" for m, s in TABLE2_STEPS.items()) + ".",
+        "variants " + ", ".join(f"{m} = {s}" for m, s in steps.items()) + ".",
     ]
     return Table(2, "Table 2: CSTA ablation", columns, rows, notes)
 
@@ -229,8 +214,8 @@ def model_macs_rows(
     A model that cannot be counted (e.g. a plugin that refuses the meta device) gets a row
     with the error in ``notes`` instead of stopping the table.
     """
-    from vsumbench.macs import dataset_macs
-    from vsumbench.registry import list_summarizers
+    from vsumbench.models.macs import dataset_macs
+    from vsumbench.models.registry import list_summarizers
 
     names = list(models) if models is not None else list_summarizers()
     if progress:
@@ -239,9 +224,9 @@ def model_macs_rows(
         names = tqdm(names, desc="counting MACs", unit="model")
     rows = []
     for name in names:
-        row: dict[str, Any] = {"method": DISPLAY_NAMES.get(name, name), "model": name}
+        row: dict[str, Any] = {"method": display_name(name), "model": name}
         try:
-            for ds in DATASETS:
+            for ds, _ in _datasets():
                 counted = dataset_macs(name, ds, convention="paper")
                 row[f"{ds}_fe_gmacs"] = counted.fe_gmacs
                 row[f"{ds}_sp_gmacs"] = counted.sp_gmacs
@@ -265,7 +250,7 @@ def table3(
 
     rows = [_reported_row(r) for r in paper_table(3)]
     for row in rows:
-        for ds in DATASETS:
+        for ds, _ in _datasets():
             row[f"{ds}_rank"] = row.pop(f"printed_{ds}_rank")
         row["rank_from"] = "paper Table 1"
     for macs in macs_rows:
@@ -282,7 +267,7 @@ def table3(
             if r.get("source") == "measured" and r.get("model") == macs["model"]
         ]
         labels = []
-        for ds in DATASETS:
+        for ds, _ in _datasets():
             ranked = [r for r in candidates if r.get(f"{ds}_rank") is not None]
             best = min(ranked, key=lambda r: r[f"{ds}_rank"], default=None)
             row[f"{ds}_rank"] = best[f"{ds}_rank"] if best else None
@@ -291,8 +276,7 @@ def table3(
         row["rank_from"] = "; ".join(labels)
         rows.append(row)
     columns = [Column("method", "Method"), Column("source", "Source")]
-    for ds in DATASETS:
-        label = DATASET_LABELS[ds]
+    for ds, label in _datasets():
         columns += [
             Column(f"{ds}_rank", f"{label} Rank", "rank"),
             Column(f"{ds}_fe_gmacs", f"{label} FE", "gmacs"),

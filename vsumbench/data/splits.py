@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vsumbench.data import natural_sorted
+from vsumbench.data.eccv16 import natural_sorted
 from vsumbench.errors import DataError, DataNotFoundError
 
 FORMATS = ("json", "csta")

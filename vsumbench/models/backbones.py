@@ -5,21 +5,20 @@ an ImageNet CNN over it. The networks come from torchvision unchanged; ``Trunk``
 children under torchvision's own names (so official checkpoints and torchvision weight files
 load as they are) and runs the convolutional part in order, without the classifier head.
 
-``--backbone-init``: ``imagenet`` (torchvision weights, cache or download), ``random``, or a
-path to a torchvision-format state dict.
+Building a trunk never touches pretrained weights: ``vsumbench.models.weights`` loads
+them into the built model (``--backbone-init``), in one place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 from torch import nn
 
 from vsumbench.errors import ConfigError
 
-__all__ = ["BACKBONES", "BackboneInfo", "Trunk", "init_backbone"]
+__all__ = ["BACKBONES", "BackboneInfo", "Trunk", "backbone_info"]
 
 
 @dataclass(frozen=True)
@@ -143,68 +142,3 @@ class Trunk(nn.Module):
         fmap = self(image)
         pooled = nn.AdaptiveAvgPool2d((padded, 1))(fmap)  # a module call: MACs hooks see it
         return pooled[0, :, :n_rows, 0].transpose(0, 1)
-
-
-def _weights_enum(info: BackboneInfo):
-    import torchvision.models as tvm
-
-    enum_name, member = info.weights.split(".")
-    return getattr(getattr(tvm, enum_name), member)
-
-
-def _load_trunk_state(trunk: Trunk, state: dict, source: str) -> None:
-    state = {k: v for k, v in state.items() if not k.startswith("aux")}
-    from vsumbench.checkpoints import load_state_dict_strict
-
-    load_state_dict_strict(
-        trunk, state, model_name=f"{trunk.backbone} backbone", file=source, suggest=False
-    )
-
-
-def init_backbone(trunk: Trunk, init: str | Path = "imagenet") -> str:
-    """Initialise ``trunk`` and return a description of what was used (for result records).
-
-    ``"imagenet"``: torchvision's ImageNet weights from ``$TORCH_HOME/hub/checkpoints`` (or a
-    download); ``"random"``: torchvision's random initialisation; anything else: a path to a
-    torchvision-format state dict (auxiliary-head keys are ignored).
-    """
-    info = backbone_info(trunk.backbone)
-    if str(init) == "random":
-        return "random"
-    if str(init) == "imagenet":
-        weights = _weights_enum(info)
-        try:
-            state = weights.get_state_dict(progress=False)
-        except Exception as exc:
-            hub = Path(torch.hub.get_dir()) / "checkpoints"
-            filename = weights.url.rsplit("/", 1)[-1]
-            raise ConfigError(
-                f"ImageNet weights for the {trunk.backbone} backbone ({info.weights}) are not "
-                f"available: {type(exc).__name__}: {exc}. Download {weights.url} and put it at "
-                f"{hub / filename} (the torchvision cache, under $TORCH_HOME), or pass "
-                "--backbone-init PATH with a torchvision-format state dict, or "
-                "--backbone-init random"
-            ) from None
-        _load_trunk_state(trunk, state, weights.url)
-        return f"imagenet:{info.weights}"
-    path = Path(init)
-    if not path.is_file():
-        raise ConfigError(
-            f"--backbone-init expects 'imagenet', 'random' or a state-dict file; "
-            f"{str(path)!r} is none of these (no such file)"
-        )
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ConfigError(
-            f"{path}: cannot read a torchvision state dict for the {trunk.backbone} "
-            f"backbone: {type(exc).__name__}: {exc}"
-        ) from None
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise ConfigError(
-            f"{path}: expected a state dict (mapping of tensors), found {type(state).__name__}"
-        )
-    _load_trunk_state(trunk, state, str(path))
-    return f"file:{path}"

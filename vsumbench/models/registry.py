@@ -25,7 +25,6 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "PluginWarning",
     "SummarizerSpec",
-    "backbone_init_of",
     "create",
     "get_spec",
     "list_summarizers",
@@ -54,6 +53,13 @@ class SummarizerSpec:
     module: str = ""
     distribution: str | None = None
     model_defaults: Mapping[str, Any] = field(default_factory=dict)
+    display_name: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The name tables and figures print (the paper's spelling, e.g. ``CSTA``)."""
+        return self.display_name or self.name
 
     @property
     def source(self) -> str:
@@ -101,16 +107,18 @@ def register_summarizer(
     description: str = "",
     uses_backbone: bool = False,
     trainable: bool = True,
-    backbone: bool | None = None,
+    display_name: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``factory(**cfg) -> nn.Module`` under ``name`` (returns the factory unchanged).
 
-    ``backbone=`` is an alias of ``uses_backbone=`` (the name in docs/architecture.md).
+    The factory builds the module only; pretrained backbone weights are loaded afterwards by
+    ``vsumbench.models.weights`` when ``uses_backbone``. ``display_name`` is the row name in
+    tables and figures (default: ``name``); ``labels`` are further table labels, e.g.
+    ``{"table2": "(+)Skip Connection"}`` places the model on that row of Table 2.
     A second registration of a name by different code is reported (``PluginWarning``) and
     ignored: the first one wins, so a plugin cannot silently replace a built-in.
     """
-    if backbone is not None:
-        uses_backbone = bool(backbone)
 
     def decorator(factory: Callable[..., Any]) -> Callable[..., Any]:
         spec = SummarizerSpec(
@@ -125,6 +133,8 @@ def register_summarizer(
             trainable=trainable,
             module=getattr(factory, "__module__", "?"),
             model_defaults=types.MappingProxyType(_factory_defaults(factory)),
+            display_name=display_name,
+            labels=types.MappingProxyType(dict(labels or {})),
         )
         old = _REGISTRY.get(name)
         if old is not None and _qualname(old.factory) != _qualname(factory):
@@ -203,8 +213,8 @@ def list_summarizers() -> list[str]:
 def create(name: str, **cfg: Any) -> Any:
     """Build summarizer ``name`` with model options ``cfg`` (unknown options are refused).
 
-    ``backbone_init`` is dropped for summarizers without a backbone, so a runner may pass
-    ``--backbone-init`` uniformly.
+    Only the module is built: no pretrained weights are read (see
+    ``vsumbench.models.weights``), so building is cheap and works offline.
     """
     spec = get_spec(name)
     accepted = _factory_defaults(spec.factory)
@@ -214,15 +224,8 @@ def create(name: str, **cfg: Any) -> Any:
         accepted.update({p.name: None for p in params})
     except (TypeError, ValueError):
         var_kw = True
-    if "backbone_init" in cfg and "backbone_init" not in accepted and not spec.uses_backbone:
-        cfg = {k: v for k, v in cfg.items() if k != "backbone_init"}
     if not var_kw:
         for key in cfg:
             if key not in accepted:
                 raise _unknown(key, sorted(accepted), f"option for summarizer {name!r}:")
     return spec.factory(**cfg)
-
-
-def backbone_init_of(model: Any) -> str | None:
-    """How a created model's CNN backbone was initialised (``None`` without a backbone)."""
-    return getattr(model, "backbone_init", None)

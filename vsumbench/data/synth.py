@@ -21,17 +21,33 @@ from pathlib import Path
 
 import numpy as np
 
-from vsumbench.annotations import N_ANNOTATORS, VideoAnnotations, write_annotations
-from vsumbench.data import Video, write_videos
-from vsumbench.frame_counts import STEP, n_steps_for, real_frame_counts
-from vsumbench.paths import dataset_filename
-from vsumbench.splits import make_kfold, write_splits
+from vsumbench.data.annotations import N_ANNOTATORS, VideoAnnotations, write_annotations
+from vsumbench.data.eccv16 import Video, write_videos
+from vsumbench.data.frame_counts import STEP, n_steps_for, real_frame_counts
+from vsumbench.data.paths import dataset_filename
+from vsumbench.data.splits import make_kfold, write_splits
+from vsumbench.datasets import get_dataset
+
+
+@dataclass(frozen=True)
+class SynthRecipe:
+    """How one synthetic dataset is made: which registered dataset it imitates, its random
+    stream, how many videos, and who rates them: ``"users"`` choose their own 15 % summaries
+    (SumMe), ``"annotators"`` score 2-second blocks 1-5 (TVSum, with an annotation file)."""
+
+    dataset: str
+    stream: int  # videos draw from default_rng([seed, stream, video])
+    n_videos: int
+    raters: str
+
+
+RECIPES = {
+    r.dataset: r
+    for r in (SynthRecipe("summe", 1, 25, "users"), SynthRecipe("tvsum", 2, 50, "annotators"))
+}
 
 GENERATOR_VERSION = "1"
 SIZES = ("small", "full")
-N_VIDEOS = {"summe": 25, "tvsum": 50}
-DATASET_NAMES = {"summe": "SumMe", "tvsum": "TVSum"}
-_DATASET_INDEX = {"summe": 1, "tvsum": 2}
 TVSUM_CATEGORIES = ("VT", "VU", "GA", "MS", "PK", "PR", "FM", "BK", "BT", "DS")
 _YOUTUBE_ALPHABET = string.ascii_letters + string.digits + "-_"
 
@@ -324,9 +340,10 @@ def frame_counts(
     if size == "full":
         return list(real_frame_counts(dataset).values())
     if size == "small":
-        rng = np.random.default_rng([seed, _DATASET_INDEX[dataset], 0])
+        recipe = _recipe(dataset)
+        rng = np.random.default_rng([seed, recipe.stream, 0])
         lo, hi = cfg.small_frames
-        return [int(n) for n in rng.integers(lo, hi + 1, N_VIDEOS[dataset])]
+        return [int(n) for n in rng.integers(lo, hi + 1, recipe.n_videos)]
     raise ValueError(f"unknown size {size!r}; expected one of {SIZES}")
 
 
@@ -338,41 +355,49 @@ def generate_dataset(
     cfg: SynthConfig | None = None,
     progress: bool = False,
 ) -> tuple[dict[str, Video], dict[str, VideoAnnotations] | None]:
-    """The videos of one synthetic dataset (and TVSum's annotations), in memory."""
+    """The videos of one synthetic dataset (and its annotations, if annotator-rated)."""
     from tqdm import tqdm
 
     cfg = cfg or SynthConfig()
-    dataset = dataset.lower()
-    if dataset not in N_VIDEOS:
-        raise ValueError(f"unknown dataset {dataset!r}; expected summe or tvsum")
+    recipe = _recipe(dataset)
     concept = _concept(seed, cfg)
-    counts = frame_counts(dataset, size, seed, cfg)
+    counts = frame_counts(recipe.dataset, size, seed, cfg)
+    annotated = recipe.raters == "annotators"
     categories = None
-    if dataset == "tvsum":
+    if annotated:
         per = -(-len(counts) // len(TVSUM_CATEGORIES))
-        cat_rng = np.random.default_rng([seed, _DATASET_INDEX[dataset], 0, 1])
+        cat_rng = np.random.default_rng([seed, recipe.stream, 0, 1])
         categories = list(cat_rng.permutation(np.repeat(TVSUM_CATEGORIES, per))[: len(counts)])
     videos: dict[str, Video] = {}
     annotations: dict[str, VideoAnnotations] = {}
     items = tqdm(
         list(enumerate(counts, 1)),
-        desc=f"synth {dataset}",
+        desc=f"synth {recipe.dataset}",
         unit="video",
         disable=not progress,
         leave=False,
     )
     for index, n_frames in items:
         key = f"video_{index}"
-        rng = np.random.default_rng([seed, _DATASET_INDEX[dataset], index])
-        if dataset == "summe":
-            videos[key] = synth_summe_video(key, n_frames, size, rng, concept, cfg)
-        else:
+        rng = np.random.default_rng([seed, recipe.stream, index])
+        if annotated:
             video, ann = synth_tvsum_video(
                 key, n_frames, size, str(categories[index - 1]), rng, concept, cfg
             )
             videos[key] = video
             annotations[key] = ann
-    return videos, (annotations if dataset == "tvsum" else None)
+        else:
+            videos[key] = synth_summe_video(key, n_frames, size, rng, concept, cfg)
+    return videos, (annotations if annotated else None)
+
+
+def _recipe(dataset: str) -> SynthRecipe:
+    try:
+        return RECIPES[dataset.lower()]
+    except KeyError:
+        raise ValueError(
+            f"no synthetic recipe for dataset {dataset!r}; expected one of {', '.join(RECIPES)}"
+        ) from None
 
 
 def generate_benchmark(
@@ -388,7 +413,7 @@ def generate_benchmark(
 
     Files: both eccv16 HDF5 files (root attributes ``vsumbench_synthetic=1``, ``seed``,
     ``size``, ``generator_version``), ``ydata-anno.tsv`` and ``splits/{summe,tvsum}_splits.json``
-    (``n_folds``-fold partition from :func:`vsumbench.splits.make_kfold` with ``seed``).
+    (``n_folds``-fold partition from :func:`vsumbench.data.splits.make_kfold` with ``seed``).
     """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; expected one of {SIZES}")
@@ -396,21 +421,21 @@ def generate_benchmark(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    for dataset in ("summe", "tvsum"):
+    for dataset in RECIPES:
         videos, annotations = generate_dataset(dataset, size, seed, cfg=cfg, progress=progress)
         attrs = {
             "vsumbench_synthetic": 1,
             "seed": int(seed),
             "size": size,
             "generator_version": GENERATOR_VERSION,
-            "dataset": DATASET_NAMES[dataset],
+            "dataset": get_dataset(dataset).label,
             "config": repr(asdict(cfg)),
         }
         path = out / dataset_filename(dataset)
         write_videos(path, videos, attrs=attrs)
         written[dataset] = path
         if annotations is not None:
-            written["annotations"] = out / "ydata-anno.tsv"
+            written["annotations"] = out / get_dataset(dataset).annotation_files[0]
             write_annotations(written["annotations"], annotations)
         split_path = out / "splits" / f"{dataset}_splits.json"
         write_splits(split_path, make_kfold(videos, k=n_folds, seed=seed))

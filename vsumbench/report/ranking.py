@@ -1,4 +1,4 @@
-"""The Rank column of Tables 1 and 3 (``shared/spec/protocol.md`` section 8).
+"""The Rank column of Tables 1 and 3 (``docs/protocol.md`` section 8).
 
 Per dataset, every method (Human and Random excluded) is ranked by Kendall's tau and,
 separately, by Spearman's rho, highest first, with competition ranking (ties share the best
@@ -9,20 +9,13 @@ this reproduces every printed rank.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vsumbench.numbers import finite_or_none
+
 UNRANKED = ("Human", "Random")
 DECIMALS = 3
-
-
-def _number(value: Any) -> float | None:
-    """A finite float, or None for missing values (None, "", NaN)."""
-    if value is None or value == "":
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 def competition_rank(
@@ -33,7 +26,7 @@ def competition_rank(
     >>> competition_rank([0.3, 0.2, 0.2, 0.1])
     [1, 2, 2, 4]
     """
-    cleaned = [_number(v) for v in values]
+    cleaned = [finite_or_none(v) for v in values]
     if decimals is not None:
         cleaned = [round(v, decimals) if v is not None else None for v in cleaned]
     present = [v for v in cleaned if v is not None]
@@ -56,8 +49,8 @@ def dataset_ranks(
     taus: list[float | None] = []
     rhos: list[float | None] = []
     for row in rows:
-        tau = _number(row.get(f"{dataset}_kendall"))
-        rho = _number(row.get(f"{dataset}_spearman"))
+        tau = finite_or_none(row.get(f"{dataset}_kendall"))
+        rho = finite_or_none(row.get(f"{dataset}_spearman"))
         if row.get(method_key) in unranked or tau is None or rho is None:
             tau = rho = None
         taus.append(tau)

@@ -6,7 +6,6 @@ PDF side by side, each atomically, so a crashed plot never leaves a half-written
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,14 @@ from typing import Any
 import numpy as np
 
 from vsumbench.errors import DataError
+from vsumbench.runner.result import RunResult
 
-DATASET_LABELS = {"summe": "SumMe", "tvsum": "TVSum"}
+
+def _dataset_labels() -> dict[str, str]:
+    """Benchmark dataset -> its label (one panel each)."""
+    from vsumbench.datasets import benchmark_datasets
+
+    return {s.name: s.label for s in benchmark_datasets()}
 
 
 def _pyplot():
@@ -60,7 +65,7 @@ def tradeoff_points(
     for row in table3_rows:
         if row.get("source") != "reported" or row["method"] not in reported_tau:
             continue
-        for ds in DATASET_LABELS:
+        for ds in _dataset_labels():
             tau, sp = reported_tau[row["method"]].get(f"{ds}_kendall"), row.get(f"{ds}_sp_gmacs")
             if tau is not None and sp is not None:
                 points.append(
@@ -75,7 +80,7 @@ def tradeoff_points(
     for row in table1_rows:
         if row.get("source") != "measured":
             continue
-        for ds in DATASET_LABELS:
+        for ds in _dataset_labels():
             tau, sp = row.get(f"{ds}_kendall"), measured_sp.get(row["model"], {}).get(ds)
             if tau is not None and sp is not None:
                 label = f"{row['model']} ({row['selection']}-{row['backbone_init']}, {row['data']})"
@@ -104,7 +109,8 @@ def plot_tradeoff(points: Sequence[Mapping[str, Any]], out: str | Path) -> list[
         "reported": dict(marker="o", color="0.45", label="reported (paper, real data)"),
         "measured": dict(marker="^", color="tab:red", label="measured (bar: std over seeds)"),
     }
-    for ax, ds in zip(axes, DATASET_LABELS, strict=True):
+    labels = _dataset_labels()
+    for ax, ds in zip(axes, labels, strict=True):
         for source, style in styles.items():
             pts = [p for p in points if p["dataset"] == ds and p["source"] == source]
             if not pts:
@@ -133,7 +139,7 @@ def plot_tradeoff(points: Sequence[Mapping[str, Any]], out: str | Path) -> list[
         ax.set_xscale("log")
         ax.set_xlabel("score-prediction GMACs per video (G = 2^30, paper convention)")
         ax.set_ylabel("Kendall's tau")
-        ax.set_title(DATASET_LABELS[ds])
+        ax.set_title(labels[ds])
         ax.grid(True, which="major", alpha=0.3)
         ax.margins(x=0.25, y=0.15)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -150,8 +156,8 @@ def plot_tradeoff(points: Sequence[Mapping[str, Any]], out: str | Path) -> list[
 
 
 # --------------------------------------------------------------------------- run dirs
-def read_run(run_dir: str | Path) -> dict[str, Any]:
-    """A fold directory's ``result.json``; a clear error when it is not a fold directory."""
+def read_run(run_dir: str | Path) -> RunResult:
+    """A fold directory's result; a clear error when it is not a fold directory."""
     path = Path(run_dir) / "result.json"
     if not path.is_file():
         raise DataError(
@@ -159,16 +165,13 @@ def read_run(run_dir: str | Path) -> dict[str, Any]:
             "(results/<dataset>/<model>/<selection>-<init>/seed<S>/fold<k>)",
             file=path,
         )
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise DataError(f"result file is not valid JSON ({exc})", file=path) from None
+    return RunResult.read(path)
 
 
-def plot_training(result: Mapping[str, Any], out: str | Path) -> list[Path]:
+def plot_training(result: RunResult, out: str | Path) -> list[Path]:
     """Training loss and test (and validation) tau/rho per epoch, chosen epoch marked."""
     plt = _pyplot()
-    epochs = result.get("epochs") or []
+    epochs = result.epochs
     if not epochs:
         raise DataError("result.json has no per-epoch history (`epochs`)", field="epochs")
     x = [e["epoch"] for e in epochs]
@@ -201,14 +204,14 @@ def plot_training(result: Mapping[str, Any], out: str | Path) -> list[Path]:
                 label=f"{split} {'tau' if metric == 'kendall' else 'rho'}",
             )
     ax_corr.set_ylabel("rank correlation")
-    chosen = result.get("chosen_epoch")
+    chosen = result.chosen_epoch
     if chosen is not None:
         ax_loss.axvline(
             chosen,
             color="tab:green",
             linestyle=":",
             linewidth=2,
-            label=f"chosen epoch {chosen} ({result.get('selection', '?')} selection)",
+            label=f"chosen epoch {chosen} ({result.selection} selection)",
         )
     lines = ax_loss.get_legend_handles_labels()
     more = ax_corr.get_legend_handles_labels()
@@ -218,36 +221,36 @@ def plot_training(result: Mapping[str, Any], out: str | Path) -> list[Path]:
     return save_figure(fig, out)
 
 
-def _run_title(result: Mapping[str, Any]) -> str:
-    data = "synthetic" if (result.get("data") or {}).get("synthetic") else "real"
+def _run_title(result: RunResult) -> str:
+    data = "synthetic" if result.synthetic else "real"
     return (
-        f"{result.get('model')} on {result.get('dataset')} ({data} data), "
-        f"seed {result.get('seed')}, fold {result.get('fold')}"
+        f"{result.model} on {result.dataset} ({data} data), seed {result.seed}, fold {result.fold}"
     )
 
 
-def _data_file(result: Mapping[str, Any], data_dir: str | None) -> Path:
-    from vsumbench.paths import dataset_file
+def _data_file(result: RunResult, data_dir: str | None) -> Path:
+    from vsumbench.data.paths import dataset_file
 
     if data_dir is not None:
-        return dataset_file(result["dataset"], data_dir)
-    data = result.get("data") or {}
-    candidates = [Path(data["file"])] if data.get("file") else []
-    if data.get("dir") and data.get("file"):
-        candidates.append(Path(data["dir"]) / Path(data["file"]).name)
+        return dataset_file(result.dataset, data_dir)
+    data = result.data
+    candidates = [Path(data.file)] if data.file else []
+    if data.dir and data.file:
+        candidates.append(Path(data.dir) / Path(data.file).name)
     for path in candidates:
         if path.is_file():
             return path
-    return dataset_file(result["dataset"], None)
+    return dataset_file(result.dataset, None)
 
 
 def plot_scores(
     run_dir: str | Path, video: str, out: str | Path, *, data_dir: str | None = None
 ) -> list[Path]:
     """Predicted scores, ground-truth ``gtscore`` and the selected keyshots of one video."""
-    from vsumbench.data import load_videos
-    from vsumbench.protocol import frame_scores, keyshot_summary, read_predictions
-    from vsumbench.runner.results import PREDICTIONS_FILE
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.predictions import read_predictions
+    from vsumbench.protocol import frame_scores, keyshot_summary
+    from vsumbench.runner.store import PREDICTIONS_FILE
 
     result = read_run(run_dir)
     pred_path = Path(run_dir) / PREDICTIONS_FILE
@@ -295,7 +298,7 @@ def plot_scores(
     handles = ax.get_legend_handles_labels()
     more = ax_pred.get_legend_handles_labels()
     ax_pred.legend(handles[0] + more[0], handles[1] + more[1], fontsize=8, loc="upper right")
-    scores_of_video = (result.get("per_video") or {}).get(video) or {}
+    scores_of_video = (result.per_video or {}).get(video) or {}
     numbers = ", ".join(
         f"{name} {scores_of_video[key]:.3f}"
         for key, name in (("kendall", "tau"), ("spearman", "rho"), ("f1", "F1"))

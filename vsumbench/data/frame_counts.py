@@ -11,7 +11,9 @@ import math
 from functools import cache
 from importlib import resources
 
-STEP = 15  # every 15th frame is a step (2 fps at 30 fps)
+from vsumbench.datasets import DEFAULT_STEP
+
+STEP = DEFAULT_STEP  # every 15th frame is a step (2 fps at 30 fps)
 
 
 @cache

@@ -1,0 +1,29 @@
+"""The models floor: the summarizer registry (torch-free), and the torch side of models:
+CNN trunks (``backbones``), weight loading (``weights``), checkpoints and MACs.
+
+Plugins use the registry API re-exported here::
+
+    from vsumbench.models import register_summarizer
+"""
+
+from vsumbench.models.registry import (
+    ENTRY_POINT_GROUP,
+    PluginWarning,
+    SummarizerSpec,
+    create,
+    get_spec,
+    list_summarizers,
+    load_plugins,
+    register_summarizer,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginWarning",
+    "SummarizerSpec",
+    "create",
+    "get_spec",
+    "list_summarizers",
+    "load_plugins",
+    "register_summarizer",
+]

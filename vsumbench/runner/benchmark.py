@@ -1,0 +1,64 @@
+"""A dataset loaded once per run: videos, splits, annotations, and tensors on the device.
+
+Features and targets live on the device as tensors for the whole run, so an epoch touches
+neither the disk nor the host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from vsumbench.data import Split, Video
+from vsumbench.runner.config import RunConfig
+
+__all__ = ["Benchmark", "load_benchmark"]
+
+
+@dataclass
+class Benchmark:
+    """What every fold of a run reads: loaded once, never modified."""
+
+    dataset: str
+    data_file: Path
+    split_file: Path
+    synthetic: bool
+    videos: dict[str, Video]
+    features: dict[str, torch.Tensor]
+    targets: dict[str, torch.Tensor]
+    splits: list[Split]
+    annotations: Any = None  # per-annotator scores where the dataset's tau/rho need them
+
+    def data_record(self) -> dict[str, Any]:
+        return {
+            "dir": str(self.data_file.parent),
+            "file": str(self.data_file),
+            "synthetic": self.synthetic,
+            "splits": str(self.split_file),
+        }
+
+
+def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
+    """Read the data file once and move features and targets to ``device``."""
+    from vsumbench.data import is_synthetic, load_splits, load_videos
+    from vsumbench.data.paths import dataset_file, load_dataset_annotations, split_file
+
+    dataset = config.dataset.lower()
+    data_file = dataset_file(dataset, config.data_dir)
+    videos = load_videos(data_file, fields=("features", "gtscore", "user_summary"))
+    split_path = Path(config.splits) if config.splits else split_file(dataset, config.data_dir)
+    splits = load_splits(split_path, videos.keys())
+    return Benchmark(
+        dataset=dataset,
+        data_file=data_file,
+        split_file=split_path,
+        synthetic=is_synthetic(data_file),
+        videos=videos,
+        features={k: torch.as_tensor(v.features, device=device) for k, v in videos.items()},
+        targets={k: torch.as_tensor(v.gtscore, device=device) for k, v in videos.items()},
+        splits=list(splits),
+        annotations=load_dataset_annotations(dataset, config.data_dir),
+    )

@@ -1,0 +1,107 @@
+"""A trained fold's outcome: the chosen epoch's predictions, checkpoint and `RunResult`,
+written in that order (``result.json`` last, so its presence means the fold is done)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from vsumbench.models import SummarizerSpec
+from vsumbench.runner import store
+from vsumbench.runner.benchmark import Benchmark
+from vsumbench.runner.config import RunConfig
+from vsumbench.runner.evaluation import EpochScores, FoldEvaluator, per_video
+from vsumbench.runner.folds import FoldPlan
+from vsumbench.runner.result import DataRecord, RunResult
+from vsumbench.runner.resume import FoldProgress, cpu_state_dict
+
+__all__ = ["finish", "snapshot_best", "training_record"]
+
+
+def snapshot_best(epoch: int, model: torch.nn.Module, scored: EpochScores) -> dict[str, Any]:
+    """What the result needs of the chosen epoch (weights, scores, per-video numbers)."""
+    return {
+        "epoch": epoch,
+        "state_dict": cpu_state_dict(model),
+        "scores": {k: torch.from_numpy(v) for k, v in scored.test_scores.items()},
+        "per_video": per_video(scored.test),
+        **{k: v for k, v in scored.record.items() if k.startswith("test_")},
+    }
+
+
+def finish(
+    config: RunConfig,
+    spec: SummarizerSpec,
+    bench: Benchmark,
+    plan: FoldPlan,
+    progress: FoldProgress,
+    model: torch.nn.Module,
+    evaluator: FoldEvaluator,
+    environment: dict[str, Any],
+    device: torch.device,
+    weights: str | None,
+    trained: bool,
+    seconds: float,
+) -> RunResult:
+    """Write predictions and checkpoint of the chosen epoch, then result.json, then drop state."""
+    from vsumbench.data.predictions import write_predictions
+    from vsumbench.models.checkpoints import save_checkpoint
+
+    best, note = progress.best, None
+    if best is None:
+        # No epoch satisfied the rule (every correlation undefined): report the last one.
+        last = progress.history[-1]["epoch"]
+        note = f"no epoch met the {plan.selection} rule; the last epoch is reported"
+        best = snapshot_best(last, model, evaluator.epoch(model, last))
+    scores = {k: best["scores"][k].numpy() for k in plan.test_keys}
+    write_predictions(plan.directory / store.PREDICTIONS_FILE, scores)
+    model.load_state_dict(best["state_dict"])
+    metrics = {m: best[f"test_{m}"] for m in ("kendall", "spearman", "f1")}
+    identity = {"model": config.model, "dataset": bench.dataset}
+    identity.update(fold=plan.index, seed=plan.seed)
+    checkpoint = {**identity, "selection": plan.selection, "epoch": best["epoch"]}
+    checkpoint.update(backbone_init=plan.backbone_init, **metrics)
+    save_checkpoint(plan.directory / store.CHECKPOINT_FILE, model, checkpoint)
+    result = RunResult(
+        **identity,
+        selection=plan.selection,
+        backbone_init=plan.backbone_init,
+        init=plan.init,
+        backbone_weights=weights,
+        data=DataRecord(**bench.data_record()),
+        config=training_record(config, spec, plan, device, trained),
+        environment=dict(environment),
+        epochs=progress.history,
+        chosen_epoch=best["epoch"],
+        **metrics,
+        per_video=best["per_video"],
+        train_keys=list(plan.train_keys),
+        val_keys=list(plan.val_keys),
+        test_keys=list(plan.test_keys),
+        seconds=seconds,
+        note=note,
+    )
+    result.write(plan.directory / store.RESULT_FILE)
+    result.path = plan.directory
+    (plan.directory / store.STATE_FILE).unlink(missing_ok=True)
+    return result
+
+
+def training_record(
+    config: RunConfig, spec: SummarizerSpec, plan: FoldPlan, device: torch.device, trained: bool
+) -> dict[str, Any]:
+    """How the fold was trained, as ``result.json``'s ``config`` records it."""
+    loss = spec.loss if isinstance(spec.loss, str) else getattr(spec.loss, "__name__", "custom")
+    return {
+        "epochs": plan.epochs,
+        "lr": plan.lr,
+        "weight_decay": plan.weight_decay,
+        "loss": loss,
+        "optimizer": "Adam",
+        "batch": "one video per step, shuffled",
+        "device": str(device),
+        "deterministic": config.deterministic,
+        "trainable": trained,
+        "model_source": spec.source,
+    }
