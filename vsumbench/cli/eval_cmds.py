@@ -11,16 +11,18 @@ import click
 from vsumbench.cli import data_dir_option, dataset_option
 
 
-def _load_references(dataset: str, data_dir: str | None, keys=None):
+def _load_references(dataset: str, data_dir: str | None, keys=None, annotations=None):
     """References for ``keys`` (default all videos) of a dataset: structure and user
-    summaries from its features file, per-annotator scores where its tau/rho need them."""
+    summaries from its features file, per-annotator scores where its tau/rho need them
+    (``annotations``, when the caller has already read them)."""
     from vsumbench.data.eccv16 import load_videos
     from vsumbench.data.paths import dataset_file, load_dataset_annotations
     from vsumbench.protocol import make_references
 
     path = dataset_file(dataset, data_dir)
     videos = load_videos(path, keys, fields=("user_summary",))
-    annotations = load_dataset_annotations(dataset, data_dir)
+    if annotations is None:
+        annotations = load_dataset_annotations(dataset, data_dir)
     return path, make_references(videos, dataset, annotations, file=path)
 
 
@@ -115,7 +117,7 @@ def human(dataset: str, data_dir: str | None, seed: int, repeats: int, as_json: 
     raters = load_dataset_annotations(dataset, data_dir)
     if raters is not None:  # annotator-scored (TVSum): the Human row needs only the scores
         try:
-            _, references = _load_references(dataset, data_dir)
+            _, references = _load_references(dataset, data_dir, annotations=raters)
         except DataNotFoundError as exc:
             skipped = str(exc)
     else:

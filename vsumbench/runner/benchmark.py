@@ -14,6 +14,7 @@ import torch
 
 from vsumbench.data import Split, Video
 from vsumbench.runner.config import RunConfig
+from vsumbench.runner.result import DataRecord
 
 __all__ = ["Benchmark", "load_benchmark"]
 
@@ -32,13 +33,14 @@ class Benchmark:
     splits: list[Split]
     annotations: Any = None  # per-annotator scores where the dataset's tau/rho need them
 
-    def data_record(self) -> dict[str, Any]:
-        return {
-            "dir": str(self.data_file.parent),
-            "file": str(self.data_file),
-            "synthetic": self.synthetic,
-            "splits": str(self.split_file),
-        }
+    def data_record(self) -> DataRecord:
+        """Which data every result of this run comes from."""
+        return DataRecord(
+            dir=str(self.data_file.parent),
+            file=str(self.data_file),
+            synthetic=self.synthetic,
+            splits=str(self.split_file),
+        )
 
 
 def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:

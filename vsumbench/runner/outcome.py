@@ -7,13 +7,11 @@ from typing import Any
 
 import torch
 
-from vsumbench.models import SummarizerSpec
 from vsumbench.runner import store
-from vsumbench.runner.benchmark import Benchmark
-from vsumbench.runner.config import RunConfig
+from vsumbench.runner.context import FoldParts, RunContext
 from vsumbench.runner.evaluation import EpochScores, FoldEvaluator, per_video
 from vsumbench.runner.folds import FoldPlan
-from vsumbench.runner.result import DataRecord, RunResult
+from vsumbench.runner.result import RunResult
 from vsumbench.runner.resume import FoldProgress, cpu_state_dict
 
 __all__ = ["finish", "snapshot_best", "training_record"]
@@ -31,23 +29,18 @@ def snapshot_best(epoch: int, model: torch.nn.Module, scored: EpochScores) -> di
 
 
 def finish(
-    config: RunConfig,
-    spec: SummarizerSpec,
-    bench: Benchmark,
+    ctx: RunContext,
     plan: FoldPlan,
+    parts: FoldParts,
     progress: FoldProgress,
-    model: torch.nn.Module,
     evaluator: FoldEvaluator,
-    environment: dict[str, Any],
-    device: torch.device,
-    weights: str | None,
-    trained: bool,
     seconds: float,
 ) -> RunResult:
     """Write predictions and checkpoint of the chosen epoch, then result.json, then drop state."""
     from vsumbench.data.predictions import write_predictions
     from vsumbench.models.checkpoints import save_checkpoint
 
+    model = parts.model
     best, note = progress.best, None
     if best is None:
         # No epoch satisfied the rule (every correlation undefined): report the last one.
@@ -58,7 +51,7 @@ def finish(
     write_predictions(plan.directory / store.PREDICTIONS_FILE, scores)
     model.load_state_dict(best["state_dict"])
     metrics = {m: best[f"test_{m}"] for m in ("kendall", "spearman", "f1")}
-    identity = {"model": config.model, "dataset": bench.dataset}
+    identity = {"model": ctx.config.model, "dataset": ctx.bench.dataset}
     identity.update(fold=plan.index, seed=plan.seed)
     checkpoint = {**identity, "selection": plan.selection, "epoch": best["epoch"]}
     checkpoint.update(backbone_init=plan.backbone_init, **metrics)
@@ -68,10 +61,10 @@ def finish(
         selection=plan.selection,
         backbone_init=plan.backbone_init,
         init=plan.init,
-        backbone_weights=weights,
-        data=DataRecord(**bench.data_record()),
-        config=training_record(config, spec, plan, device, trained),
-        environment=dict(environment),
+        backbone_weights=parts.weights,
+        data=ctx.bench.data_record(),
+        config=training_record(ctx, plan, parts.trains),
+        environment=dict(ctx.environment),
         epochs=progress.history,
         chosen_epoch=best["epoch"],
         **metrics,
@@ -88,10 +81,9 @@ def finish(
     return result
 
 
-def training_record(
-    config: RunConfig, spec: SummarizerSpec, plan: FoldPlan, device: torch.device, trained: bool
-) -> dict[str, Any]:
+def training_record(ctx: RunContext, plan: FoldPlan, trained: bool) -> dict[str, Any]:
     """How the fold was trained, as ``result.json``'s ``config`` records it."""
+    spec = ctx.spec
     loss = spec.loss if isinstance(spec.loss, str) else getattr(spec.loss, "__name__", "custom")
     return {
         "epochs": plan.epochs,
@@ -100,8 +92,8 @@ def training_record(
         "loss": loss,
         "optimizer": "Adam",
         "batch": "one video per step, shuffled",
-        "device": str(device),
-        "deterministic": config.deterministic,
+        "device": str(ctx.device),
+        "deterministic": ctx.config.deterministic,
         "trainable": trained,
         "model_source": spec.source,
     }

@@ -20,10 +20,10 @@ from typing import Any
 
 import torch
 
-from vsumbench.models import SummarizerSpec
 from vsumbench.runner import store
-from vsumbench.runner.benchmark import Benchmark, load_benchmark
+from vsumbench.runner.benchmark import load_benchmark
 from vsumbench.runner.config import RunConfig
+from vsumbench.runner.context import FoldParts, RunContext
 from vsumbench.runner.evaluation import FoldEvaluator
 from vsumbench.runner.folds import FoldPlan, check_existing, plan_folds
 from vsumbench.runner.loop import loss_function, train_epoch
@@ -60,7 +60,7 @@ def run(config: RunConfig) -> RunReport:
     set_determinism(config.deterministic)
     bench = load_benchmark(config, device)
     plans = plan_folds(config, spec, bench.splits, bench.split_file)
-    environment = capture_environment(device)
+    ctx = RunContext(config, spec, bench, device, capture_environment(device))
 
     report = RunReport(results=[], root=Path(config.results))
     outer = tqdm(
@@ -75,76 +75,58 @@ def run(config: RunConfig) -> RunReport:
             continue
         if config.force:
             store.clear_fold(plan.directory)
-        result = run_fold(config, spec, bench, plan, device, environment=environment, bar=outer)
+        result = run_fold(ctx, plan, bar=outer)
         report.results.append(result)
         outer.set_postfix(tau=f"{result.kendall:.3f}", rho=f"{result.spearman:.3f}")
     outer.close()
     return report
 
 
-def _build(
-    config: RunConfig, spec: SummarizerSpec, plan: FoldPlan, device: torch.device
-) -> tuple[torch.nn.Module, torch.optim.Optimizer | None, str | None]:
+def _build(ctx: RunContext, plan: FoldPlan) -> FoldParts:
     """Build the model, then load its backbone weights; the optimiser if it trains."""
     from vsumbench.models import create
     from vsumbench.models.weights import load_backbone_weights
 
+    spec = ctx.spec
     # Models that draw their own randomness (the random scorer) follow the run's seed.
     model_cfg = {"seed": plan.seed} if "seed" in spec.model_defaults else {}
-    model = create(config.model, **model_cfg)
+    model = create(ctx.config.model, **model_cfg)
     weights = load_backbone_weights(model, plan.backbone_init) if spec.uses_backbone else None
-    model = model.to(device)
+    model = model.to(ctx.device)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = None
     if plan.trainable and params:
         optimizer = torch.optim.Adam(params, lr=plan.lr, weight_decay=plan.weight_decay)
-    return model, optimizer, weights
+    generator = torch.Generator().manual_seed(plan.seed)
+    return FoldParts(model, optimizer, loss_function(spec), generator, weights)
 
 
-def run_fold(
-    config: RunConfig,
-    spec: SummarizerSpec,
-    bench: Benchmark,
-    plan: FoldPlan,
-    device: torch.device,
-    *,
-    environment: dict[str, Any],
-    bar: Any = None,
-) -> RunResult:
+def run_fold(ctx: RunContext, plan: FoldPlan, *, bar: Any = None) -> RunResult:
     """Train one fold (resuming from ``state.pt`` when present) and store its result."""
     seed_everything(plan.seed)
-    model, optimizer, weights = _build(config, spec, plan, device)
-    loss_fn = loss_function(spec)
-    generator = torch.Generator().manual_seed(plan.seed)
-    evaluator = FoldEvaluator(bench, plan.test_keys, plan.val_keys, config.model)
+    parts = _build(ctx, plan)
+    evaluator = FoldEvaluator(ctx.bench, plan.test_keys, plan.val_keys, ctx.config.model)
     state = store.load_state(plan.directory)
     if state is not None:
-        progress = restore(plan, state, model, optimizer, generator)
+        progress = restore(plan, state, parts.model, parts.optimizer, parts.generator)
     else:
         progress = FoldProgress(selector=EpochSelector(plan.selection))
-    seconds = _train_epochs(
-        config, plan, bench, model, optimizer, loss_fn, generator, evaluator, progress, bar
-    )
-    trained = optimizer is not None
-    context = (config, spec, bench, plan, progress, model, evaluator, environment, device)
-    return finish(*context, weights, trained, seconds)
+    seconds = _train_epochs(ctx, plan, parts, evaluator, progress, bar)
+    return finish(ctx, plan, parts, progress, evaluator, seconds)
 
 
 def _train_epochs(
-    config: RunConfig,
+    ctx: RunContext,
     plan: FoldPlan,
-    bench: Benchmark,
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer | None,
-    loss_fn: Any,
-    generator: torch.Generator,
+    parts: FoldParts,
     evaluator: FoldEvaluator,
     progress: FoldProgress,
     bar: Any,
 ) -> float:
     """The epochs still to do: train, evaluate, select, save the resume state; seconds."""
-    epochs = plan.epochs if optimizer is not None else 1  # no parameters: evaluate once
-    epoch_bar = _epoch_bar(bar, config, plan, epochs, progress.next_epoch)
+    model, optimizer, generator = parts.model, parts.optimizer, parts.generator
+    epochs = plan.epochs if parts.trains else 1  # nothing to train: evaluate once
+    epoch_bar = _epoch_bar(bar, ctx.config, plan, epochs, progress.next_epoch)
     start = time.perf_counter()
     writer = StateWriter()
     try:
@@ -152,8 +134,8 @@ def _train_epochs(
             t0 = time.perf_counter()
             loss = math.nan
             if optimizer is not None:
-                data = (plan.train_keys, bench.features, bench.targets, generator)
-                loss = train_epoch(model, optimizer, loss_fn, *data)
+                data = (plan.train_keys, ctx.bench.features, ctx.bench.targets, generator)
+                loss = train_epoch(model, optimizer, parts.loss_fn, *data)
             scored = evaluator.epoch(model, epoch)
             record = {"epoch": epoch, "loss": loss, **scored.record}
             record["seconds"] = time.perf_counter() - t0
