@@ -18,7 +18,7 @@ from vsumbench.data.predictions import write_predictions
 
 def _gtscore_predictions(bench, dataset, path):
     videos = load_videos(dataset_file(dataset, bench), fields=("gtscore",))
-    preds = {key: v.gtscore for key, v in list(videos.items())[:6]}
+    preds = {key: v.gtscore for key, v in videos.items()}  # every video: full coverage
     write_predictions(path, preds)
     return preds
 
@@ -63,6 +63,27 @@ def test_evaluate_fails_clearly(small_benchmark, tmp_path, edit, message):
     assert result.exit_code != 0
     assert str(pred) in result.output and message in result.output
     assert "Traceback" not in result.output
+
+
+def test_partial_predictions_are_refused_unless_asked(small_benchmark, tmp_path):
+    """3 of 25 videos: no silent mean; with --allow-partial the coverage stands beside it."""
+    videos = load_videos(dataset_file("summe", small_benchmark), fields=("gtscore",))
+    preds = {k: v.gtscore for k, v in list(videos.items())[:3]}
+    pred = tmp_path / "part.h5"
+    write_predictions(pred, preds)
+    args = ["evaluate", str(pred), "--dataset", "summe", "--data-dir", str(small_benchmark)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1
+    assert "covers 3 of the 25 videos" in refused.output and "--allow-partial" in refused.output
+    table = CliRunner().invoke(main, [*args, "--allow-partial"])
+    assert table.exit_code == 0 and "mean (3 of 25 videos)" in table.output
+    out = json.loads(CliRunner().invoke(main, [*args, "--allow-partial", "--json"]).output)
+    assert out["coverage"]["videos"] == 3 and out["coverage"]["expected"] == 25
+    assert len(out["coverage"]["missing"]) == 22
+    # A file that declares what it covers (one fold's test videos) is complete with those.
+    write_predictions(pred, preds, attrs={"expected_videos": json.dumps(list(preds))})
+    declared = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert declared["coverage"] == {"videos": 3, "expected": 3, "missing": []}
 
 
 def test_evaluate_does_not_import_torch(small_benchmark, tmp_path):

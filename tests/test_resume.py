@@ -74,15 +74,16 @@ def test_interrupted_fold_resumes_and_matches_an_uninterrupted_run(config, monke
     with pytest.raises(Interrupted):
         train.run(config)
     directory = fold_dir(config)
-    assert (directory / store.STATE_FILE).is_file()
-    assert not (directory / store.RESULT_FILE).exists()
-    assert store.load_state(directory)["epoch"] == 1
+    staging = store.staging_dir(directory)  # an unfinished fold lives in staging only
+    assert (staging / store.STATE_FILE).is_file()
+    assert not directory.exists()
+    assert store.load_state(staging)["epoch"] == 1
 
     calls = count_epochs(monkeypatch)
     resumed = train.run(config).results[0]
     assert len(calls) == 2  # epochs 2 and 3 only
     assert [e["epoch"] for e in resumed.epochs] == [1, 2, 3]
-    assert not (directory / store.STATE_FILE).exists()
+    assert not (directory / store.STATE_FILE).exists() and not staging.exists()
     # Model, optimiser and every RNG were restored: the same numbers as without the crash.
     for got, want in zip(resumed.epochs, reference.epochs, strict=True):
         assert got["loss"] == want["loss"]
@@ -122,7 +123,7 @@ def test_resume_state_of_other_settings_or_unreadable_is_refused(config, monkeyp
     monkeypatch.undo()
     with pytest.raises(ConfigError, match="resume state of a run with other settings"):
         train.run(replace(config, epochs=5))
-    (fold_dir(config) / store.STATE_FILE).write_bytes(b"not a torch file")
+    (store.staging_dir(fold_dir(config)) / store.STATE_FILE).write_bytes(b"not a torch file")
     with pytest.raises(DataError, match="cannot read the resume state.*--force"):
         train.run(config)
     # --force starts the fold again from scratch.

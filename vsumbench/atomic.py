@@ -36,6 +36,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp_path
         os.replace(tmp_path, target)
+    except OSError as exc:
+        # Name the file being written, not its temporary stand-in (or nothing at all).
+        if exc.filename in (None, str(tmp_path)):
+            exc.filename = str(target)
+        raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
@@ -81,3 +86,16 @@ def write_text(path: str | os.PathLike, text: str) -> None:
     """Write UTF-8 text atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_torch(path: str | os.PathLike, obj: Any) -> None:
+    """``torch.save`` atomically. Serialised in memory first: torch's own file writer turns
+    a full disk into an unrelated ``RuntimeError``, a plain write gives the real ``OSError``."""
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buffer.getbuffer())

@@ -48,6 +48,36 @@ class LazyGroup(click.Group):
         except VsumbenchError as exc:
             # Our own errors already say what, where and how to fix: no traceback.
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            # Disk full, file-size limit, read-only or missing folders: the user's
+            # environment, not a bug. One line with the path and the cause.
+            raise click.ClickException(describe_os_error(exc)) from None
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``path: cause`` of an I/O error, on one line.
+
+    h5py puts the path and the cause inside a long message; they are picked out, and an
+    atomic writer's temporary name (``.name.x1y2.tmp``) is shown as the file it would become.
+    """
+    import errno
+    import os
+    import re
+
+    text = str(exc)
+    where = exc.filename or ""
+    cause = exc.strerror or (os.strerror(exc.errno) if exc.errno else "") or text
+    found = re.search(r"filename = '([^']+)'", text)
+    if not where and found:
+        where = re.sub(r"(^|/)\.([^/]+)\.\w+\.tmp$", r"\1\2", found.group(1))
+        message = re.search(r"error message = '([^']+)'", text)
+        cause = message.group(1) if message else cause
+    if exc.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):
+        cause += " (no room for this file: free disk space or raise the file-size limit)"
+    cause = " ".join(str(cause).split())
+    if exc.filename2:
+        where = f"{where} -> {exc.filename2}"
+    return f"{where}: {cause}" if where else f"cannot write or read a file: {cause}"
 
 
 DATA_COMMANDS = {
@@ -80,6 +110,12 @@ TOP_COMMANDS = {
 def main() -> None:
     """vsumbench: train, evaluate and compare video summarizers on SumMe and TVSum
     under one exact, documented protocol."""
+    import signal
+
+    # Past a file-size limit (`ulimit -f`) the kernel kills the process by default; ignored,
+    # the write fails with EFBIG instead and is reported like any other I/O error.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 @main.group(cls=LazyGroup, lazy_commands=DATA_COMMANDS)

@@ -35,20 +35,30 @@ def _fmt(value) -> str:
 @dataset_option
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of a table.")
-def evaluate(pred: str, dataset: str, data_dir: str | None, as_json: bool) -> None:
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Evaluate a file that covers only some of the videos it should (its means are then "
+    "over those videos only, and say so).",
+)
+def evaluate(
+    pred: str, dataset: str, data_dir: str | None, as_json: bool, allow_partial: bool
+) -> None:
     """Evaluate the step scores in PRED (HDF5, one dataset of n_steps scores per video key).
 
     Prints Kendall's tau-b, Spearman's rho and keyshot F1 (fractions in [0, 1]) per video
     and their means over the videos in PRED, under the protocol of
     docs/protocol.md (TVSum: tau/rho against the 20 annotators; SumMe: keyshot
     summary against the mean user summary; F1 max over users on SumMe, mean on TVSum).
-    Fails, naming the file, video and field, on unknown keys, wrong lengths or NaN.
+    Fails, naming the file, video and field, on unknown keys, wrong lengths or NaN, and
+    when PRED misses videos it should cover: every video of the dataset, or the videos
+    the file declares (a fold's test videos, for the predictions `vsumbench run` writes).
     """
     import json
 
     from vsumbench.data.eccv16 import video_keys
     from vsumbench.data.paths import dataset_file
-    from vsumbench.data.predictions import read_predictions
+    from vsumbench.data.predictions import expected_videos, read_predictions
     from vsumbench.errors import PredictionError
     from vsumbench.protocol import evaluate as run_evaluation
 
@@ -64,10 +74,24 @@ def evaluate(pred: str, dataset: str, data_dir: str | None, as_json: bool) -> No
             video=unknown[0],
         )
     _, references = _load_references(dataset, data_dir, list(predictions))
-    result = run_evaluation(predictions, references, file=pred)
+    result = run_evaluation(predictions, references, file=pred)  # bad values first
+    declared = expected_videos(pred)
+    expected = declared if declared is not None else video_keys(path)
+    missing = [key for key in expected if key not in predictions]
+    if missing and not allow_partial:
+        raise PredictionError(
+            f"covers {len(expected) - len(missing)} of the {len(expected)} videos it should "
+            f"({'as the file declares' if declared is not None else 'the whole dataset'}); "
+            f"missing {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}. A mean "
+            f"over part of them is not comparable: pass --allow-partial to evaluate anyway",
+            file=pred,
+        )
+    coverage = {"videos": len(expected) - len(missing), "expected": len(expected)}
+    coverage["missing"] = missing
     if as_json:
         out = {"dataset": dataset, "predictions": pred, "data_file": str(path)}
         out.update(result.to_dict())
+        out["coverage"] = coverage
         click.echo(json.dumps(out, indent=2))
         return
     from tabulate import tabulate
@@ -76,12 +100,18 @@ def evaluate(pred: str, dataset: str, data_dir: str | None, as_json: bool) -> No
         [key, _fmt(s.kendall), _fmt(s.spearman), _fmt(s.f1), "; ".join(s.flags)]
         for key, s in result.per_video.items()
     ]
-    rows.append(["mean", _fmt(result.kendall), _fmt(result.spearman), _fmt(result.f1), ""])
+    mean = "mean" if not missing else f"mean ({coverage['videos']} of {len(expected)} videos)"
+    rows.append([mean, _fmt(result.kendall), _fmt(result.spearman), _fmt(result.f1), ""])
     headers = ["video", "Kendall tau", "Spearman rho", "F1", "flags"]
     if not any(s.flags for s in result.per_video.values()):
         rows = [r[:-1] for r in rows]
         headers = headers[:-1]
-    click.echo(f"{dataset} ({path}), {len(predictions)} videos from {pred}; F1 as a fraction")
+    scope = (
+        f"{len(predictions)} videos"
+        if not missing
+        else (f"{coverage['videos']} of the {len(expected)} videos it should cover (partial)")
+    )
+    click.echo(f"{dataset} ({path}), {scope} from {pred}; F1 as a fraction")
     click.echo(tabulate(rows, headers=headers, tablefmt="github"))
 
 

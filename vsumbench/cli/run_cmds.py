@@ -34,6 +34,18 @@ def _parse_folds(ctx: click.Context, param: click.Parameter, value: str | None) 
     return list(dict.fromkeys(folds))
 
 
+def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> float | None:
+    """Optimiser settings must be finite, and positive (lr) or non-negative (decay)."""
+    import math
+
+    if value is None:
+        return None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "a positive" if positive else "a non-negative"
+        raise click.BadParameter(f"expected {bound} finite number, got {value}", param=param)
+    return value
+
+
 @click.command()
 @click.argument("model")
 @dataset_option
@@ -101,9 +113,33 @@ def _parse_folds(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Deterministic algorithms and cuDNN (CUDA pooling backward stays nondeterministic).",
 )
 @click.option("--force", is_flag=True, help="Retrain folds that already have a finished result.")
-@click.option("--lr", type=float, default=None, help="Override the registered learning rate.")
 @click.option(
-    "--weight-decay", type=float, default=None, help="Override the registered weight decay."
+    "--lr",
+    type=float,
+    default=None,
+    callback=lambda ctx, param, value: _finite(value, param, positive=True),
+    help="Override the registered learning rate (> 0).",
+)
+@click.option(
+    "--weight-decay",
+    type=float,
+    default=None,
+    callback=lambda ctx, param, value: _finite(value, param, positive=False),
+    help="Override the registered weight decay (>= 0).",
+)
+@click.option(
+    "--model-arg",
+    "model_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A model option of the summarizer's factory (repeatable; see `vsumbench models "
+    "--json`), e.g. --model-arg hidden=128. Recorded in the result.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="torch CPU threads (default: the usable cores, at most 4; recorded in the result).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(
@@ -123,6 +159,8 @@ def run(
     force: bool,
     lr: float | None,
     weight_decay: float | None,
+    model_args: tuple[str, ...],
+    threads: int | None,
     quiet: bool,
 ) -> None:
     """Train MODEL with k-fold cross-validation on a dataset, as the CSTA paper did.
@@ -141,7 +179,7 @@ def run(
         raise click.UsageError("give --seeds K or --seed S, not both")
 
     from vsumbench.report.summary import format_summary
-    from vsumbench.runner.config import RunConfig, seeds_from
+    from vsumbench.runner.config import RunConfig, parse_model_args, seeds_from
     from vsumbench.runner.train import run as run_training
 
     seeds = [seed] if seed is not None else seeds_from(n_seeds or 1)
@@ -162,7 +200,22 @@ def run(
         lr=lr,
         weight_decay=weight_decay,
         progress=not quiet,
+        model_args=parse_model_args(model_args),
+        threads=threads,
     )
+    from vsumbench.models import get_spec
+
+    spec = get_spec(model)
+    ignored = [
+        name
+        for name, value in (("--epochs", epochs), ("--lr", lr), ("--weight-decay", weight_decay))
+        if value is not None and not spec.trainable
+    ]
+    if ignored:
+        click.echo(
+            f"{model} is not trainable (scored once, never trained): {', '.join(ignored)} ignored",
+            err=True,
+        )
     report = run_training(config)
     if report.skipped:
         click.echo(

@@ -12,9 +12,11 @@ needs only ``features`` (a file made by feature extraction from raw videos has n
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,13 @@ from vsumbench.errors import DataError, DataNotFoundError
 STRUCTURE_FIELDS = ("n_frames", "n_steps", "picks", "change_points", "n_frame_per_seg")
 #: Loaded on request (``fields=``); ``None`` on the Video when not loaded.
 OPTIONAL_FIELDS = ("features", "gtscore", "user_summary", "gtsummary", "video_name")
+#: Largest feature magnitude accepted. GoogLeNet pool5 features are averages of ReLU
+#: outputs (real eccv16 values stay below ~20); anything near 1e4 is a broken file, and
+#: values like 3e38 overflow the loss in float32.
+FEATURE_LIMIT = 1e4
+#: ``gtscore`` is a training target in [0, 1] (docs/protocol.md); a little float slack.
+GTSCORE_RANGE = (0.0, 1.0)
+_SLACK = 1e-6
 #: What a benchmark file (training + evaluation) must contain beyond the structure.
 BENCHMARK_FIELDS = ("features", "gtscore", "user_summary")
 
@@ -218,6 +227,16 @@ def _validate(
                     f"{int((~finite).sum())} NaN/inf value(s) in {rows.size} step(s), "
                     f"first at step {int(rows[0])}",
                 )
+            else:
+                huge = np.abs(a) > FEATURE_LIMIT
+                if huge.any():
+                    step = int(np.flatnonzero(huge.any(axis=1))[0])
+                    err(
+                        "features",
+                        f"{int(huge.sum())} value(s) beyond +-{FEATURE_LIMIT:g} (largest "
+                        f"{float(np.abs(a).max()):.3g}, first at step {step}); CNN features "
+                        f"are far smaller: is this file corrupt or wrongly scaled?",
+                    )
 
     # gtscore.
     if "gtscore" in check and "gtscore" in raw:
@@ -231,6 +250,16 @@ def _validate(
                 err("gtscore", f"expected n_steps={n_steps} values, found {a.size}")
             if not np.all(np.isfinite(a)):
                 err("gtscore", f"{int((~np.isfinite(a)).sum())} NaN/inf value(s)")
+            else:
+                lo, hi = GTSCORE_RANGE
+                out = (a < lo - _SLACK) | (a > hi + _SLACK)
+                if out.any():
+                    i = int(np.flatnonzero(out)[0])
+                    err(
+                        "gtscore",
+                        f"{int(out.sum())} value(s) outside [{lo:g}, {hi:g}] (the documented "
+                        f"range of importance scores), first {float(a[i]):.6g} at step {i}",
+                    )
 
     # gtsummary.
     if "gtsummary" in check and "gtsummary" in raw:
@@ -286,6 +315,28 @@ def _read_dataset(ds: Any, name: str) -> Any:
     return np.asarray(value)
 
 
+@contextmanager
+def atomic_h5(path: str | os.PathLike) -> Iterator[Any]:
+    """A new HDF5 file, built in memory and written to ``path`` atomically when complete.
+
+    HDF5 handles a failed disk write (disk full, file-size limit) badly: errors while
+    closing hide the first one, and h5py has crashed the interpreter. Building the file in
+    memory and writing its bytes with a plain write turns every such failure into an
+    ordinary ``OSError`` naming the path (and the previous file stays as it was).
+    """
+    import io
+
+    import h5py
+
+    from vsumbench.atomic import atomic_path
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        yield h5
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buffer.getbuffer())
+
+
 def _open(path: str | os.PathLike):
     import h5py
 
@@ -339,6 +390,8 @@ def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None)
     except DataError as exc:
         return [exc]
     required = set(STRUCTURE_FIELDS) | set(BENCHMARK_FIELDS if require is None else require)
+    digests: dict[str, list[str]] = {}  # features digest -> keys
+    names: dict[str, list[str]] = {}  # video_name -> keys
     with h5:
         keys, errs = _group_errors(h5, file)
         for key in keys:
@@ -362,7 +415,33 @@ def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None)
                         DataError("required dataset is missing", file=file, video=key, field=name)
                     )
             errs.extend(_validate(raw, raw.keys(), file=file, video=key))
+            if isinstance(raw.get("features"), np.ndarray) and raw["features"].size:
+                digest = hashlib.sha256(np.ascontiguousarray(raw["features"]).tobytes())
+                digests.setdefault(digest.hexdigest(), []).append(key)
+            if isinstance(raw.get("video_name"), str) and raw["video_name"]:
+                names.setdefault(raw["video_name"], []).append(key)
+    errs.extend(_duplicates(digests, "features", "the same video stored twice", file))
+    errs.extend(_duplicates(names, "video_name", "one video under two keys", file))
     return errs
+
+
+def _duplicates(
+    groups: Mapping[str, list[str]], field: str, what: str, file: str
+) -> list[DataError]:
+    """One error per key that repeats an earlier key's value: a train/test leak waiting to
+    happen when splits put the two keys on different sides."""
+    return [
+        DataError(
+            f"identical {field} to {same[0]} ({what}: a video in both the training and the "
+            f"test side of a split leaks)",
+            file=file,
+            video=key,
+            field=field,
+        )
+        for same in groups.values()
+        if len(same) > 1
+        for key in same[1:]
+    ]
 
 
 def load_videos(
@@ -489,39 +568,36 @@ def write_videos(
     videos: Mapping[str, Video],
     *,
     attrs: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
     """Write videos in the eccv16 layout, atomically (a temporary file, then ``os.replace``).
+
+    ``extra`` adds datasets beyond the eccv16 fields, per video (``{key: {name: value}}``,
+    e.g. the ``fps`` that feature extraction records).
 
     ``None`` fields are not written. ``user_summary`` is stored as uint8 (it is binary);
     nothing is compressed, as in the published files, so evaluation reads it at disk speed.
     """
-    import h5py
-
-    from vsumbench.atomic import atomic_path
-
-    with atomic_path(path) as tmp:
-        with h5py.File(tmp, "w") as h5:
-            for name, value in (attrs or {}).items():
-                h5.attrs[name] = value
-            for key in natural_sorted(videos):
-                v = videos[key]
-                g = h5.create_group(key)
-                g.create_dataset("n_frames", data=np.int64(v.n_frames))
-                g.create_dataset("n_steps", data=np.int64(v.n_steps))
-                g.create_dataset("picks", data=np.asarray(v.picks, dtype=np.int64))
-                g.create_dataset("change_points", data=np.asarray(v.change_points, dtype=np.int64))
-                g.create_dataset(
-                    "n_frame_per_seg", data=np.asarray(v.n_frame_per_seg, dtype=np.int64)
-                )
-                if v.features is not None:
-                    g.create_dataset("features", data=np.asarray(v.features, dtype=np.float32))
-                if v.gtscore is not None:
-                    g.create_dataset("gtscore", data=np.asarray(v.gtscore, dtype=np.float32))
-                if v.user_summary is not None:
-                    g.create_dataset(
-                        "user_summary", data=np.asarray(v.user_summary, dtype=np.uint8)
-                    )
-                if v.gtsummary is not None:
-                    g.create_dataset("gtsummary", data=np.asarray(v.gtsummary, dtype=np.float32))
-                if v.video_name is not None:
-                    g.create_dataset("video_name", data=v.video_name)
+    with atomic_h5(path) as h5:
+        for name, value in (attrs or {}).items():
+            h5.attrs[name] = value
+        for key in natural_sorted(videos):
+            v = videos[key]
+            g = h5.create_group(key)
+            g.create_dataset("n_frames", data=np.int64(v.n_frames))
+            g.create_dataset("n_steps", data=np.int64(v.n_steps))
+            g.create_dataset("picks", data=np.asarray(v.picks, dtype=np.int64))
+            g.create_dataset("change_points", data=np.asarray(v.change_points, dtype=np.int64))
+            g.create_dataset("n_frame_per_seg", data=np.asarray(v.n_frame_per_seg, dtype=np.int64))
+            if v.features is not None:
+                g.create_dataset("features", data=np.asarray(v.features, dtype=np.float32))
+            if v.gtscore is not None:
+                g.create_dataset("gtscore", data=np.asarray(v.gtscore, dtype=np.float32))
+            if v.user_summary is not None:
+                g.create_dataset("user_summary", data=np.asarray(v.user_summary, dtype=np.uint8))
+            if v.gtsummary is not None:
+                g.create_dataset("gtsummary", data=np.asarray(v.gtsummary, dtype=np.float32))
+            if v.video_name is not None:
+                g.create_dataset("video_name", data=v.video_name)
+            for name, value in (extra or {}).get(key, {}).items():
+                g.create_dataset(name, data=value)

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from vsumbench.atomic import atomic_path
+from vsumbench.atomic import write_torch
 from vsumbench.errors import DataError
 
 __all__ = ["guess_model", "load_checkpoint", "load_state_dict_strict", "save_checkpoint"]
@@ -60,8 +60,7 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: Mapping[str,
         **dict(meta),
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
     }
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
+    write_torch(path, payload)
 
 
 _KEY_SETS: dict[str, set[str]] = {}  # a registered model's key set never changes: cache it

@@ -6,7 +6,7 @@ neither the disk nor the host.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class Benchmark:
     targets: dict[str, torch.Tensor]
     splits: list[Split]
     annotations: Any = None  # per-annotator scores where the dataset's tau/rho need them
+    digests: dict[str, str] = field(default_factory=dict)  # key -> video_digest
 
     def data_record(self) -> DataRecord:
         """Which data every result of this run comes from."""
@@ -46,6 +47,7 @@ class Benchmark:
 def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
     """Read the data file once and move features and targets to ``device``."""
     from vsumbench.data import is_synthetic, load_splits, load_videos
+    from vsumbench.data.fingerprint import video_digest
     from vsumbench.data.paths import dataset_file, load_dataset_annotations, split_file
 
     dataset = config.dataset.lower()
@@ -53,6 +55,8 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
     videos = load_videos(data_file, fields=("features", "gtscore", "user_summary"))
     split_path = Path(config.splits) if config.splits else split_file(dataset, config.data_dir)
     splits = load_splits(split_path, videos.keys())
+    annotations = load_dataset_annotations(dataset, config.data_dir)
+    digests = {key: video_digest(video, _scores(annotations, key)) for key, video in videos.items()}
     return Benchmark(
         dataset=dataset,
         data_file=data_file,
@@ -62,5 +66,12 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
         features={k: torch.as_tensor(v.features, device=device) for k, v in videos.items()},
         targets={k: torch.as_tensor(v.gtscore, device=device) for k, v in videos.items()},
         splits=list(splits),
-        annotations=load_dataset_annotations(dataset, config.data_dir),
+        annotations=annotations,
+        digests=digests,
     )
+
+
+def _scores(annotations: Any, key: str) -> Any:
+    if annotations is None or key not in annotations:
+        return None
+    return getattr(annotations[key], "scores", annotations[key])

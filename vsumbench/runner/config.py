@@ -5,13 +5,21 @@ Torch-free, so the CLI can build its options from these defaults at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from vsumbench.errors import ConfigError
 
-__all__ = ["DEFAULT_SEED", "DEVICES", "RunConfig", "seeds_from"]
+__all__ = [
+    "DEFAULT_SEED",
+    "DEVICES",
+    "RunConfig",
+    "default_threads",
+    "parse_model_args",
+    "seeds_from",
+]
 
 #: The official CSTA seed; ``--seeds K`` counts up from it.
 DEFAULT_SEED = 123456
@@ -24,6 +32,37 @@ def seeds_from(count: int, start: int = DEFAULT_SEED) -> list[int]:
     if count < 1:
         raise ConfigError(f"--seeds must be at least 1, got {count}")
     return [start + i for i in range(count)]
+
+
+def default_threads() -> int:
+    """torch's CPU threads when ``--threads`` is not given: the cores this process may use,
+    at most 4. Batch-1 summarizers gain little from more, and on a shared machine more
+    threads mostly contend (epochs 10-50x slower under load with torch's default)."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def parse_model_args(items: Sequence[str]) -> dict[str, Any]:
+    """``["hidden=128", "name=x"]`` -> ``{"hidden": 128, "name": "x"}``.
+
+    Values are read as JSON (numbers, true/false, null, lists), else kept as strings.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--model-arg expects NAME=VALUE, got {item!r}")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        out[key.strip()] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -46,6 +85,8 @@ class RunConfig:
     lr: float | None = None
     weight_decay: float | None = None
     progress: bool = True
+    model_args: Mapping[str, Any] = field(default_factory=dict)  # factory options
+    threads: int | None = None  # torch CPU threads; None: `default_threads()`
 
     def to_dict(self) -> dict[str, Any]:
         """The request as plain data (for logs)."""

@@ -24,6 +24,7 @@ class RunContext:
     bench: Benchmark
     device: torch.device
     environment: dict[str, Any]
+    threads: int  # torch CPU threads used (recorded with every result)
 
 
 @dataclass

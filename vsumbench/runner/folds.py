@@ -8,11 +8,13 @@ saved state or finished result must match to belong to the request.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vsumbench.data.fingerprint import fold_fingerprint
 from vsumbench.errors import ConfigError
 from vsumbench.models import SummarizerSpec
 from vsumbench.runner import store
@@ -42,6 +44,13 @@ class FoldPlan:
     lr: float
     weight_decay: float
     trainable: bool
+    fingerprint: str  # of the fold's videos and split: results and states are tied to it
+    model_args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def work(self) -> Path:
+        """Where the fold trains until complete (then published to ``directory``)."""
+        return store.staging_dir(self.directory)
 
     def signature(self) -> dict[str, Any]:
         """What must match for a saved state or result to belong to this request."""
@@ -58,13 +67,22 @@ class FoldPlan:
             "train_keys": list(self.train_keys),
             "val_keys": list(self.val_keys),
             "test_keys": list(self.test_keys),
+            # Only when given, so results from before model options still match.
+            **({"model_args": dict(self.model_args)} if self.model_args else {}),
         }
 
 
 def plan_folds(
-    config: RunConfig, spec: SummarizerSpec, splits: list, split_file: Path
+    config: RunConfig,
+    spec: SummarizerSpec,
+    splits: list,
+    split_file: Path,
+    digests: Mapping[str, str],
 ) -> list[FoldPlan]:
-    """Every requested (seed, fold), seeds outer; errors name the split file."""
+    """Every requested (seed, fold), seeds outer; errors name the split file.
+
+    ``digests`` (key -> `video_digest`) give each fold its data fingerprint.
+    """
     n_splits = len(splits)
     indices = list(config.folds) if config.folds is not None else list(range(n_splits))
     bad = [i for i in indices if not 0 <= i < n_splits]
@@ -72,13 +90,7 @@ def plan_folds(
         raise ConfigError(
             f"--folds {bad} out of range: {split_file} has {n_splits} folds (0..{n_splits - 1})"
         )
-    # A fixed scorer (e.g. `random`) is evaluated once, never trained.
-    epochs = int(config.epochs if config.epochs is not None else spec.epochs)
-    epochs = epochs if spec.trainable else 1
-    if epochs < 1:
-        raise ConfigError(f"--epochs must be at least 1, got {epochs}")
-    lr = float(config.lr if config.lr is not None else spec.lr)
-    wd = float(config.weight_decay if config.weight_decay is not None else spec.weight_decay)
+    epochs, lr, wd = _optimiser_settings(config, spec)
     backbone_init = config.backbone_init if spec.uses_backbone else store.NO_BACKBONE
     init = store.init_label(config.backbone_init, spec.uses_backbone)
     plans = []
@@ -89,6 +101,8 @@ def plan_folds(
             if config.selection == "val":
                 train, val = validation_split(train, seed, i)
             key = store.RunKey(config.dataset, config.model, config.selection, init, int(seed), i)
+            test = list(splits[i].test_keys)
+            roles = {"train": train, "val": val, "test": test}
             plans.append(
                 FoldPlan(
                     model=config.model,
@@ -101,14 +115,33 @@ def plan_folds(
                     directory=key.path(config.results),
                     train_keys=train,
                     val_keys=val,
-                    test_keys=list(splits[i].test_keys),
+                    test_keys=test,
                     epochs=epochs,
                     lr=lr,
                     weight_decay=wd,
                     trainable=spec.trainable,
+                    fingerprint=fold_fingerprint(digests, roles),
+                    model_args=dict(config.model_args),
                 )
             )
     return plans
+
+
+def _optimiser_settings(config: RunConfig, spec: SummarizerSpec) -> tuple[int, float, float]:
+    """Epochs, learning rate and weight decay: the request's, else the registered ones."""
+    # A fixed scorer (e.g. `random`) is evaluated once, never trained.
+    epochs = int(config.epochs if config.epochs is not None else spec.epochs)
+    epochs = epochs if spec.trainable else 1
+    if epochs < 1:
+        raise ConfigError(f"--epochs must be at least 1, got {epochs}")
+    lr = float(config.lr if config.lr is not None else spec.lr)
+    wd = float(config.weight_decay if config.weight_decay is not None else spec.weight_decay)
+    if spec.trainable and not (math.isfinite(lr) and lr > 0 and math.isfinite(wd) and wd >= 0):
+        raise ConfigError(
+            f"learning rate must be positive and weight decay non-negative (both finite); "
+            f"got lr={lr}, weight_decay={wd}"
+        )
+    return epochs, lr, wd
 
 
 def mismatch(saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
@@ -120,9 +153,9 @@ def mismatch(saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def check_existing(result: RunResult, plan: FoldPlan) -> None:
-    """A finished result may be reused only for the request that made it."""
-    saved = dict(result.config)
+def check_existing(result: RunResult, plan: FoldPlan, data_file: Path) -> None:
+    """A finished result may be reused only for the request, and the data, that made it."""
+    saved = {k: v for k, v in result.config.items() if k != "model_args" or v}
     saved.update(
         model=result.model,
         dataset=result.dataset,
@@ -141,3 +174,20 @@ def check_existing(result: RunResult, plan: FoldPlan) -> None:
             f"({'; '.join(diff[:3])}). Rerun with --force to overwrite it, or use "
             f"another --results directory"
         )
+    saved_fp = result.data.fingerprint
+    same = saved_fp == plan.fingerprint if saved_fp else _same_file(result.data.file, data_file)
+    if not same:
+        raise ConfigError(
+            f"{plan.directory} holds a result computed on other data: the features, targets "
+            f"or annotations of its videos differ from {data_file} (fingerprint "
+            f"{saved_fp or 'unrecorded, file ' + result.data.file} vs {plan.fingerprint}). "
+            f"Rerun with --force to retrain it on this data, or use another --results directory"
+        )
+
+
+def _same_file(a: str, b: Path) -> bool:
+    """Results from before fingerprints: the same data file is the best evidence left."""
+    try:
+        return Path(a).resolve() == b.resolve()
+    except OSError:
+        return False

@@ -1,8 +1,11 @@
 """A trained fold's outcome: the chosen epoch's predictions, checkpoint and `RunResult`,
-written in that order (``result.json`` last, so its presence means the fold is done)."""
+written in that order into the fold's staging directory (``result.json`` last, so its
+presence means the staged fold is complete and may be published)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -37,7 +40,7 @@ def finish(
     seconds: float,
 ) -> RunResult:
     """Write predictions and checkpoint of the chosen epoch, then result.json, then drop state."""
-    from vsumbench.data.predictions import write_predictions
+    from vsumbench.data.predictions import EXPECTED, write_predictions
     from vsumbench.models.checkpoints import save_checkpoint
 
     model = parts.model
@@ -48,21 +51,31 @@ def finish(
         note = f"no epoch met the {plan.selection} rule; the last epoch is reported"
         best = snapshot_best(last, model, evaluator.epoch(model, last))
     scores = {k: best["scores"][k].numpy() for k in plan.test_keys}
-    write_predictions(plan.directory / store.PREDICTIONS_FILE, scores)
+    provenance = {
+        EXPECTED: json.dumps(list(plan.test_keys)),
+        "model": ctx.config.model,
+        "dataset": ctx.bench.dataset,
+        "seed": plan.seed,
+        "fold": plan.index,
+        "selection": plan.selection,
+        "data_file": str(ctx.bench.data_file),
+        "synthetic": int(ctx.bench.synthetic),
+    }
+    write_predictions(plan.work / store.PREDICTIONS_FILE, scores, attrs=provenance)
     model.load_state_dict(best["state_dict"])
     metrics = {m: best[f"test_{m}"] for m in ("kendall", "spearman", "f1")}
     identity = {"model": ctx.config.model, "dataset": ctx.bench.dataset}
     identity.update(fold=plan.index, seed=plan.seed)
     checkpoint = {**identity, "selection": plan.selection, "epoch": best["epoch"]}
-    checkpoint.update(backbone_init=plan.backbone_init, **metrics)
-    save_checkpoint(plan.directory / store.CHECKPOINT_FILE, model, checkpoint)
+    checkpoint.update(backbone_init=plan.backbone_init, model_args=plan.model_args, **metrics)
+    save_checkpoint(plan.work / store.CHECKPOINT_FILE, model, checkpoint)
     result = RunResult(
         **identity,
         selection=plan.selection,
         backbone_init=plan.backbone_init,
         init=plan.init,
         backbone_weights=parts.weights,
-        data=ctx.bench.data_record(),
+        data=replace(ctx.bench.data_record(), fingerprint=plan.fingerprint),
         config=training_record(ctx, plan, parts.trains),
         environment=dict(ctx.environment),
         epochs=progress.history,
@@ -75,9 +88,8 @@ def finish(
         seconds=seconds,
         note=note,
     )
-    result.write(plan.directory / store.RESULT_FILE)
-    result.path = plan.directory
-    (plan.directory / store.STATE_FILE).unlink(missing_ok=True)
+    (plan.work / store.STATE_FILE).unlink(missing_ok=True)
+    result.write(plan.work / store.RESULT_FILE)  # last: the staged fold is complete
     return result
 
 
@@ -96,4 +108,6 @@ def training_record(ctx: RunContext, plan: FoldPlan, trained: bool) -> dict[str,
         "deterministic": ctx.config.deterministic,
         "trainable": trained,
         "model_source": spec.source,
+        "model_args": dict(plan.model_args),
+        "threads": ctx.threads,
     }

@@ -37,7 +37,7 @@ def load_trained_model(
             f"{checkpoint} is a checkpoint of summarizer {saved_for!r}, not {model_name!r}; "
             f"pass the model name {saved_for!r} with this checkpoint"
         )
-    model = create(model_name)
+    model = create(model_name, **dict(meta.get("model_args") or {}))  # options it was trained with
     load_state_dict_strict(model, state, model_name=model_name, file=checkpoint)
     return model.to(device), meta
 

@@ -34,6 +34,7 @@ class DataRecord:
     file: str
     synthetic: bool
     splits: str | None = None
+    fingerprint: str | None = None  # of the fold's videos and split (data/fingerprint.py)
 
 
 @dataclass
@@ -86,6 +87,8 @@ class RunResult:
         out = {"schema": self.schema}
         out.update({f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"})
         out["data"] = asdict(self.data)
+        if out["data"]["fingerprint"] is None:
+            del out["data"]["fingerprint"]
         if out["note"] is None:
             del out["note"]
         return out
@@ -119,6 +122,7 @@ class RunResult:
             file=str(data.get("file", "")),
             synthetic=bool(data.get("synthetic", False)),
             splits=data.get("splits"),
+            fingerprint=data.get("fingerprint"),
         )
         values["schema"] = SCHEMA_VERSION
         result = cls(**values)

@@ -22,7 +22,7 @@ from vsumbench.runner.selection import EpochSelector
 
 __all__ = ["FoldProgress", "StateWriter", "cpu_state_dict", "restore", "snapshot"]
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: states carry the data fingerprint
 
 
 def cpu_state_dict(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -67,6 +67,7 @@ def snapshot(
     return {
         "format": STATE_FORMAT,
         "signature": plan.signature(),
+        "fingerprint": plan.fingerprint,
         "epoch": len(progress.history),
         "model": cpu_state_dict(model),
         "optimizer": _to_cpu(optimizer.state_dict()) if optimizer is not None else None,
@@ -88,12 +89,19 @@ def restore(
 
     A state saved for other settings is refused, never resumed silently.
     """
+    where = plan.work / store.STATE_FILE
     diff = mismatch(state.get("signature", {}), plan.signature())
     if state.get("format") != STATE_FORMAT or diff:
         raise ConfigError(
-            f"{plan.directory / store.STATE_FILE} is the resume state of a run with other "
-            f"settings ({'; '.join(diff[:3]) or 'older format'}). Rerun with --force to "
-            f"start this fold again"
+            f"{where} is the resume state of a run with other settings "
+            f"({'; '.join(diff[:3]) or 'older format'}). Rerun with --force to start this "
+            f"fold again"
+        )
+    if state.get("fingerprint") != plan.fingerprint:
+        raise ConfigError(
+            f"{where} was saved while training on other data (fingerprint "
+            f"{state.get('fingerprint')} vs {plan.fingerprint} now): the features, targets or "
+            f"split of this fold changed. Rerun with --force to start this fold again"
         )
     model.load_state_dict(state["model"])
     if optimizer is not None and state.get("optimizer") is not None:

@@ -6,7 +6,9 @@ Layout (docs/architecture.md)::
         result.json      complete record, written last (its presence means "done")
         checkpoint.pt    weights of the chosen epoch
         predictions.h5   test scores of the chosen epoch, in `vsumbench evaluate` format
-        state.pt         resume state after the last finished epoch, removed when done
+    <root>/<dataset>/<model>/<selection>-<init>/seed<S>/.fold<k>.staging/
+        the same files while the fold trains (state.pt: resume state after the last
+        finished epoch), moved into place as fold<k>/ when the fold is complete
 
 Every file is written to a temporary name in the same directory and moved into place
 with ``os.replace``, so a crash never leaves a half-written file under the final name.
@@ -18,13 +20,15 @@ typed `vsumbench.runner.result.RunResult`.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vsumbench.atomic import atomic_path
-from vsumbench.errors import DataError
+from vsumbench.atomic import write_torch
+from vsumbench.errors import ConfigError, DataError
 from vsumbench.runner.result import RunResult
 from vsumbench.runner.selection import check_selection
 
@@ -115,10 +119,7 @@ def discover(
 
 def save_state(fold_dir: str | os.PathLike, state: Mapping[str, Any]) -> None:
     """Save the resume state after an epoch (atomically, so a crash keeps the previous one)."""
-    import torch
-
-    with atomic_path(Path(fold_dir) / STATE_FILE) as tmp:
-        torch.save(dict(state), tmp)
+    write_torch(Path(fold_dir) / STATE_FILE, dict(state))
 
 
 def load_state(fold_dir: str | os.PathLike) -> dict[str, Any] | None:
@@ -139,9 +140,93 @@ def load_state(fold_dir: str | os.PathLike) -> dict[str, Any] | None:
         ) from None
 
 
-def clear_fold(fold_dir: str | os.PathLike) -> None:
-    """Remove every file the runner writes in a fold directory (for ``--force``)."""
-    for name in (RESULT_FILE, CHECKPOINT_FILE, PREDICTIONS_FILE, STATE_FILE):
-        path = Path(fold_dir) / name
-        if path.exists():
-            path.unlink()
+# ---------------------------------------------------------------- staging and locking
+#
+# A fold trains in a hidden staging directory beside its final one (``.fold3.staging``) and
+# is published only when complete, so a failed ``--force`` rerun leaves the previous result
+# as it was. A lock file (``.fold3.lock``, held with ``flock`` for the whole fold) keeps two
+# runs out of one fold; the kernel releases it when its holder dies, so a crash never leaves
+# a fold locked. None of these names match ``fold*``, so discovery never sees them.
+
+
+def staging_dir(fold_dir: str | os.PathLike) -> Path:
+    """Where a fold trains until it is complete (resume state included)."""
+    fold_dir = Path(fold_dir)
+    return fold_dir.parent / f".{fold_dir.name}.staging"
+
+
+def _old_dir(fold_dir: Path) -> Path:
+    return fold_dir.parent / f".{fold_dir.name}.old"
+
+
+def discard_staging(fold_dir: str | os.PathLike) -> None:
+    """Forget an unfinished attempt (``--force``): the next one starts from scratch."""
+    shutil.rmtree(staging_dir(fold_dir), ignore_errors=True)
+
+
+def publish(fold_dir: str | os.PathLike) -> None:
+    """Move the complete staging directory into place, replacing any previous result.
+
+    Two renames; `recover` completes or undoes a publish that a crash interrupted.
+    """
+    fold_dir = Path(fold_dir)
+    old = _old_dir(fold_dir)
+    if fold_dir.exists():
+        os.replace(fold_dir, old)
+    os.replace(staging_dir(fold_dir), fold_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(fold_dir: str | os.PathLike) -> None:
+    """Tidy a fold before use (under its lock): finish an interrupted publish, and remove
+    temporary files that a killed writer left behind."""
+    fold_dir = Path(fold_dir)
+    old, staging = _old_dir(fold_dir), staging_dir(fold_dir)
+    if old.exists():
+        if not fold_dir.exists():  # crashed between the two renames of `publish`
+            done = (staging / RESULT_FILE).is_file()
+            os.replace(staging if done else old, fold_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    for directory in (fold_dir, staging):
+        if directory.is_dir():
+            for tmp in directory.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def fold_lock(fold_dir: str | os.PathLike) -> Iterator[None]:
+    """Hold the fold's lock, or stop at once naming the run that holds it.
+
+    Creating the lock is also the first write into the results folder, so an unwritable
+    folder is reported before any training.
+    """
+    import fcntl
+    import socket
+    import sys
+    import time
+
+    fold_dir = Path(fold_dir)
+    fold_dir.parent.mkdir(parents=True, exist_ok=True)
+    path = fold_dir.parent / f".{fold_dir.name}.lock"
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ConfigError(
+                f"{fold_dir} is being trained by {holder}; wait for that run to finish "
+                f"(or stop it), then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        command = " ".join(["vsumbench", *sys.argv[1:]]) if sys.argv else "vsumbench"
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {started} ({command})")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)

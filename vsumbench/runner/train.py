@@ -20,9 +20,10 @@ from typing import Any
 
 import torch
 
+from vsumbench.errors import ConfigError
 from vsumbench.runner import store
 from vsumbench.runner.benchmark import load_benchmark
-from vsumbench.runner.config import RunConfig
+from vsumbench.runner.config import RunConfig, default_threads
 from vsumbench.runner.context import FoldParts, RunContext
 from vsumbench.runner.evaluation import FoldEvaluator
 from vsumbench.runner.folds import FoldPlan, check_existing, plan_folds
@@ -46,7 +47,23 @@ class RunReport:
 
 
 def run(config: RunConfig) -> RunReport:
-    """Train every requested (seed, fold); skip finished ones; print nothing (see the CLI)."""
+    """Train every requested (seed, fold); skip finished ones; print nothing (see the CLI).
+
+    torch runs on ``config.threads`` CPU threads (default `default_threads`) for the run,
+    and the previous setting is restored afterwards.
+    """
+    threads = config.threads or default_threads()
+    if threads < 1:
+        raise ConfigError(f"--threads must be at least 1, got {threads}")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        return _run(config, threads)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _run(config: RunConfig, threads: int) -> RunReport:
     from tqdm.auto import tqdm
 
     from vsumbench.models import get_spec
@@ -59,23 +76,27 @@ def run(config: RunConfig) -> RunReport:
     device = resolve_device(config.device)
     set_determinism(config.deterministic)
     bench = load_benchmark(config, device)
-    plans = plan_folds(config, spec, bench.splits, bench.split_file)
-    ctx = RunContext(config, spec, bench, device, capture_environment(device))
+    plans = plan_folds(config, spec, bench.splits, bench.split_file, bench.digests)
+    ctx = RunContext(config, spec, bench, device, capture_environment(device), threads)
 
     report = RunReport(results=[], root=Path(config.results))
     outer = tqdm(
         plans, desc=f"{config.model} on {bench.dataset}", unit="fold", disable=not config.progress
     )
     for plan in outer:
-        existing = store.read_result(plan.directory)
-        if existing is not None and existing.complete and not config.force:
-            check_existing(existing, plan)
-            report.results.append(existing)
-            report.skipped.append(str(plan.directory))
-            continue
-        if config.force:
-            store.clear_fold(plan.directory)
-        result = run_fold(ctx, plan, bar=outer)
+        with store.fold_lock(plan.directory):
+            store.recover(plan.directory)
+            existing = store.read_result(plan.directory)
+            if existing is not None and existing.complete and not config.force:
+                check_existing(existing, plan, bench.data_file)
+                report.results.append(existing)
+                report.skipped.append(str(plan.directory))
+                continue
+            if config.force:  # retrain from scratch; the old result stays until replaced
+                store.discard_staging(plan.directory)
+            result = run_fold(ctx, plan, bar=outer)
+            store.publish(plan.directory)
+            result.path = plan.directory
         report.results.append(result)
         outer.set_postfix(tau=f"{result.kendall:.3f}", rho=f"{result.spearman:.3f}")
     outer.close()
@@ -90,7 +111,7 @@ def _build(ctx: RunContext, plan: FoldPlan) -> FoldParts:
     spec = ctx.spec
     # Models that draw their own randomness (the random scorer) follow the run's seed.
     model_cfg = {"seed": plan.seed} if "seed" in spec.model_defaults else {}
-    model = create(ctx.config.model, **model_cfg)
+    model = create(ctx.config.model, **model_cfg, **plan.model_args)
     weights = load_backbone_weights(model, plan.backbone_init) if spec.uses_backbone else None
     model = model.to(ctx.device)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -106,7 +127,7 @@ def run_fold(ctx: RunContext, plan: FoldPlan, *, bar: Any = None) -> RunResult:
     seed_everything(plan.seed)
     parts = _build(ctx, plan)
     evaluator = FoldEvaluator(ctx.bench, plan.test_keys, plan.val_keys, ctx.config.model)
-    state = store.load_state(plan.directory)
+    state = store.load_state(plan.work)
     if state is not None:
         progress = restore(plan, state, parts.model, parts.optimizer, parts.generator)
     else:
@@ -142,7 +163,7 @@ def _train_epochs(
             progress.history.append(record)
             if progress.selector.update(record):
                 progress.best = snapshot_best(epoch, model, scored)
-            writer.submit(plan.directory, snapshot(plan, model, optimizer, generator, progress))
+            writer.submit(plan.work, snapshot(plan, model, optimizer, generator, progress))
             _show(epoch_bar, loss, record, progress.selector)
     finally:
         writer.close()  # the last epoch's state is on disk before anything else is written

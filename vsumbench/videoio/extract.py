@@ -150,16 +150,14 @@ def extract_video(
 
 def write_extracted(out: str | os.PathLike, videos: dict[str, ExtractedVideo], attrs: dict) -> None:
     """`vsumbench.data.write_videos` plus a per-video ``fps`` dataset, atomically."""
-    import h5py
-
-    from vsumbench.atomic import atomic_path
     from vsumbench.data.eccv16 import write_videos
 
-    with atomic_path(out) as tmp:
-        write_videos(tmp, {k: v.video for k, v in videos.items()}, attrs=attrs)
-        with h5py.File(tmp, "a") as h5:
-            for key, v in videos.items():
-                h5[key].create_dataset("fps", data=np.float64(v.fps))
+    write_videos(
+        out,
+        {k: v.video for k, v in videos.items()},
+        attrs=attrs,
+        extra={k: {"fps": np.float64(v.fps)} for k, v in videos.items()},
+    )
 
 
 def extract_files(
