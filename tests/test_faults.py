@@ -96,3 +96,20 @@ def test_writing_under_a_file_is_one_line(command, small_benchmark, tmp_path):
     if "splits" in command:
         args += ["--data-dir", str(small_benchmark)]
     assert_one_line_error(vsumbench(*args), str(blocker))
+
+
+def test_summarize_past_a_file_size_limit(tmp_path):
+    from tests.test_cli_video import write_video
+    from vsumbench.models import create
+    from vsumbench.models.checkpoints import save_checkpoint
+
+    write_video(tmp_path / "v.mp4", 300)
+    save_checkpoint(tmp_path / "vas.pt", create("vasnet"), {"model": "vasnet"})
+    out = tmp_path / "s.mp4"
+    proc = vsumbench(
+        "summarize", str(tmp_path / "v.mp4"), "--model", "vasnet", "--checkpoint",
+        str(tmp_path / "vas.pt"), "--out", str(out), "--backbone-weights", "random",
+        "--image-size", "32", "--device", "cpu", "--quiet", limit=2_000,
+    )  # fmt: skip
+    assert_one_line_error(proc, str(out), "File too large")
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))

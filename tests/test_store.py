@@ -132,3 +132,14 @@ def test_an_unwritable_results_folder_is_reported_before_training(config, tmp_pa
     with pytest.raises(OSError) as err:
         train.run(replace(config, results=str(blocker / "results")))
     assert calls == [] and str(blocker) in str(err.value)
+
+
+def test_a_completed_but_unpublished_fold_is_published(config, monkeypatch):
+    monkeypatch.setattr(store, "publish", lambda fold_dir: None)  # crash right before it
+    train.run(replace(config, epochs=1))
+    directory = fold_dir(config)
+    assert not directory.exists() and (store.staging_dir(directory) / "result.json").is_file()
+    monkeypatch.undo()
+    calls = count_epochs(monkeypatch)
+    report = train.run(replace(config, epochs=1))
+    assert calls == [] and report.skipped == [str(directory)]

@@ -38,9 +38,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(tmp_path, target)
     except OSError as exc:
         # Name the file being written, not its temporary stand-in (or nothing at all).
-        if exc.filename in (None, str(tmp_path)):
-            exc.filename = str(target)
-        raise
+        if exc.filename not in (None, str(tmp_path)):
+            raise
+        cause = exc.strerror or str(exc)
+        raise OSError(exc.errno, cause, str(target)) from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

@@ -187,6 +187,8 @@ def recover(fold_dir: str | os.PathLike) -> None:
             done = (staging / RESULT_FILE).is_file()
             os.replace(staging if done else old, fold_dir)
         shutil.rmtree(old, ignore_errors=True)
+    elif not fold_dir.exists() and (staging / RESULT_FILE).is_file():
+        os.replace(staging, fold_dir)  # crashed after the fold completed, before publishing
     for directory in (fold_dir, staging):
         if directory.is_dir():
             for tmp in directory.glob(".*.tmp"):
