@@ -107,3 +107,24 @@ def test_predict_refuses_a_checkpoint_of_another_model(trained, small_benchmark,
     assert "missing key(s)" in result.output and "unexpected key(s)" in result.output
     assert next(iter(state)) in result.output  # an actual offending key is named
     assert not out.exists()
+
+
+def test_predict_reads_only_features(trained, tmp_path):
+    """README: `predict` reads only `features`: a file with nothing else works, and a
+    5-step video gets its 5 scores."""
+    import h5py
+
+    data = tmp_path / "features-only.h5"
+    rng = np.random.default_rng(0)
+    with h5py.File(data, "w") as h5:
+        for key, n_steps in (("video_1", 5), ("video_2", 40)):
+            h5.create_dataset(f"{key}/features", data=rng.random((n_steps, 1024), dtype=np.float32))
+    out = tmp_path / "pred.h5"
+    result = predict("vasnet", "--checkpoint", str(trained / "checkpoint.pt"), "--data",
+                     str(data), "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    scores = read_predictions(out)
+    assert {k: v.shape for k, v in scores.items()} == {"video_1": (5,), "video_2": (40,)}
+    assert np.all(np.isfinite(scores["video_1"]))
+    with h5py.File(out) as h5:
+        assert h5.attrs["model"] == "vasnet" and h5.attrs["synthetic"] == 0

@@ -30,6 +30,7 @@ def write_result(
     per_video: dict | None = None,
     epochs: list | None = None,
     chosen_epoch: int = 1,
+    n_splits: int = 2,
 ) -> Path:
     """One fold's result.json per the results layout of docs/architecture.md."""
     fold_dir = root / dataset / model / f"{selection}-{init}" / f"seed{seed}" / f"fold{fold}"
@@ -52,7 +53,7 @@ def write_result(
                 "file": f"eccv16_dataset_{dataset}_google_pool5.h5",
                 "synthetic": synthetic,
             },
-            "config": {},
+            "config": {"n_splits": n_splits},
             "environment": {},
             "epochs": epochs
             or [
@@ -139,16 +140,47 @@ def test_missing_fold_value_is_not_averaged_away(tmp_path: Path) -> None:
     assert "kendall missing" in row["notes"]
 
 
-def test_table1_ranks_measured_rows_among_published(results_dir: Path) -> None:
+def test_table1_ranks_like_with_like(results_dir: Path) -> None:
     t = table1(aggregate(load_results(results_dir)))
     by = {(r["method"], r["source"]): r for r in t.rows}
-    # measured CSTA SumMe tau 0.25 / rho 0.26 ranks 1 by tau (paper CSTA 0.246) and 2 by rho
-    # (paper CSTA 0.274, SSPVS 0.257 < 0.26)
-    assert by[("CSTA", "measured")]["summe_rank"] == 1.5
-    assert by[("CSTA", "reported")]["summe_rank"] == 1.5
-    assert by[("CSTA", "reported")]["printed_summe_rank"] == 1
+    # Synthetic CSTA (SumMe 0.25 / 0.26) would beat every paper row: it is ranked among the
+    # synthetic rows only, and the paper's rows keep their printed ranks.
+    assert by[("CSTA", "measured")]["summe_rank"] == 1
+    assert by[("CSTA", "measured")]["rank_scale"] == "synthetic"
+    assert (
+        by[("CSTA", "reported")]["summe_rank"]
+        == 1
+        == by[("CSTA", "reported")]["printed_summe_rank"]
+    )
+    # TVSum has synthetic runs only: every printed rank stands.
+    for row in t.rows:
+        if row["source"] == "reported":
+            assert row["tvsum_rank"] == row["printed_tvsum_rank"], row["method"]
+    # Real VASNet (0.1 / 0.11) is ranked with the paper's rows, on their scale (and below
+    # dppLSTM, so that row moves down one place).
+    real = by[("VASNet", "measured")]
+    assert (
+        by[("dppLSTM", "reported")]["summe_rank"]
+        == by[("dppLSTM", "reported")]["printed_summe_rank"] + 1
+    )
+    assert real["rank_scale"] == "real" and real["summe_rank"] is not None
+    assert real["tvsum_rank"] is None
     assert by[("Human", "reported")]["summe_rank"] is None
-    assert by[("VASNet", "measured")]["tvsum_rank"] is None
+    md = render(t, "md")
+    assert "| s1 " in md  # the synthetic scale is visibly apart
+
+
+def test_incomplete_runs_are_marked_and_not_ranked(tmp_path: Path) -> None:
+    for fold in (0, 1):  # 2 of 5 folds
+        write_result(tmp_path, model="vasnet", dataset="summe", seed=0, fold=fold, kendall=0.5,
+                     spearman=0.5, synthetic=False, n_splits=5)  # fmt: skip
+    (row,) = [
+        r for r in table1(aggregate(load_results(tmp_path))).rows if r["source"] == "measured"
+    ]
+    assert row["summe_rank"] is None and not row["summe_complete"]
+    assert "2 of 5 folds (incomplete, not ranked)" in row["notes"]
+    printed = [r for r in table1().rows if r["source"] == "reported"]
+    assert all(r["summe_rank"] == r["printed_summe_rank"] for r in printed)
 
 
 def test_render_every_format(results_dir: Path) -> None:
@@ -226,7 +258,9 @@ def test_write_all_writes_md_csv_json(results_dir: Path, tmp_path: Path) -> None
     )
     t3 = json.loads((out / "table3.json").read_text())
     counted = [r for r in t3["rows"] if r["source"] == "measured (MACs)"]
-    assert counted[0]["summe_rank"] == 1.5  # best measured Table-1 rank of csta
+    assert counted[0]["summe_rank"] is None  # csta was measured on synthetic data only
+    paper_csta = [r for r in t3["rows"] if r["source"] == "reported" and r["method"] == "CSTA"]
+    assert paper_csta[0]["summe_rank"] == 1  # one scale: Table 1's real-data ranks
     assert t3["meta"]["command"] == "test"
     assert "9.78" in (out / "table3.md").read_text()
 

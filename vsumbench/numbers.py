@@ -9,7 +9,11 @@ __all__ = ["finite_or_none"]
 
 
 def finite_or_none(value: Any) -> float | None:
-    """``float(value)`` when it is a finite number; None for None, NaN, inf and non-numbers."""
+    """``float(value)`` when it is a finite number; None for None, NaN, inf and non-numbers.
+
+    >>> finite_or_none("0.5"), finite_or_none(float("nan")), finite_or_none(None)
+    (0.5, None, None)
+    """
     if value is None or isinstance(value, bool):
         return None
     try:

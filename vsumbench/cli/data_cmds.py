@@ -137,9 +137,9 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
                     videos = load_videos(features, fields=())
                     n_frames = {k: v.n_frames for k, v in videos.items()}
                     problems = check_frame_counts(annotations, n_frames, file=path)
-                    note += f", frame counts match {features.name}"
+                    note += f", frame counts match {features}"
                 except DataError:
-                    note += f", frame counts not compared ({features.name} has problems)"
+                    note += f", frame counts not compared ({features} has problems)"
             else:
                 note += f", frame counts not compared (no {features.name} found)"
             all_ok &= _report(path, problems, note)

@@ -26,6 +26,13 @@ def _load_references(dataset: str, data_dir: str | None, keys=None, annotations=
     return path, make_references(videos, dataset, annotations, file=path)
 
 
+def _data_kind(path) -> str:
+    """``synthetic`` or ``real``: every output says which data its numbers come from."""
+    from vsumbench.data.eccv16 import is_synthetic
+
+    return "synthetic" if is_synthetic(path) else "real"
+
+
 def _fmt(value) -> str:
     return "-" if value is None else f"{value:.4f}"
 
@@ -88,8 +95,9 @@ def evaluate(
         )
     coverage = {"videos": len(expected) - len(missing), "expected": len(expected)}
     coverage["missing"] = missing
+    data = _data_kind(path)
     if as_json:
-        out = {"dataset": dataset, "predictions": pred, "data_file": str(path)}
+        out = {"dataset": dataset, "predictions": pred, "data_file": str(path), "data": data}
         out.update(result.to_dict())
         out["coverage"] = coverage
         click.echo(json.dumps(out, indent=2))
@@ -111,7 +119,7 @@ def evaluate(
         if not missing
         else (f"{coverage['videos']} of the {len(expected)} videos it should cover (partial)")
     )
-    click.echo(f"{dataset} ({path}), {scope} from {pred}; F1 as a fraction")
+    click.echo(f"{dataset} ({path}, {data} data), {scope} from {pred}; F1 as a fraction")
     click.echo(tabulate(rows, headers=headers, tablefmt="github"))
 
 
@@ -144,14 +152,17 @@ def human(dataset: str, data_dir: str | None, seed: int, repeats: int, as_json: 
     dataset = dataset.lower()
     references = None
     skipped = None
+    data = "unknown (no features file to tell)"
     raters = load_dataset_annotations(dataset, data_dir)
     if raters is not None:  # annotator-scored (TVSum): the Human row needs only the scores
         try:
-            _, references = _load_references(dataset, data_dir, annotations=raters)
+            path, references = _load_references(dataset, data_dir, annotations=raters)
+            data = _data_kind(path)
         except DataNotFoundError as exc:
             skipped = str(exc)
     else:
-        _, references = _load_references(dataset, data_dir)
+        path, references = _load_references(dataset, data_dir)
+        data = _data_kind(path)
         raters = {key: ref.user_summary for key, ref in references.items()}
     human_result = human_row(raters, progress=not as_json)
     random_result = random_row(references, seed, repeats) if references is not None else None
@@ -159,6 +170,7 @@ def human(dataset: str, data_dir: str | None, seed: int, repeats: int, as_json: 
     if as_json:
         out = {
             "dataset": dataset,
+            "data": data,
             "kendall": human_result.kendall,
             "spearman": human_result.spearman,
             "human": {
@@ -186,7 +198,7 @@ def human(dataset: str, data_dir: str | None, seed: int, repeats: int, as_json: 
                 _fmt(random_result.f1),
             ]
         )
-    click.echo(f"{dataset}: {len(human_result.per_video)} videos; F1 as a fraction")
+    click.echo(f"{dataset} ({data} data): {len(human_result.per_video)} videos; F1 as a fraction")
     click.echo(
         tabulate(rows, headers=["row", "Kendall tau", "Spearman rho", "F1"], tablefmt="github")
     )

@@ -16,8 +16,9 @@ def _fmt(value: float) -> str:
 def models(as_json: bool) -> None:
     """List registered summarizers with their source, description and training defaults
     (learning rate, weight decay, epochs, loss, whether a CNN backbone is initialised by
-    --backbone-init). Third-party plugins appear here once installed (entry-point group
-    `vsumbench.summarizers`)."""
+    --backbone-init); --json adds the model options (keyword arguments of the factory, set
+    with `vsumbench run --model-arg`). Third-party plugins appear here once installed
+    (entry-point group `vsumbench.summarizers`)."""
     from vsumbench.models.registry import get_spec, list_summarizers
 
     rows = []
@@ -42,6 +43,7 @@ def models(as_json: bool) -> None:
             _fmt(r["defaults"]["lr"]),
             _fmt(r["defaults"]["weight_decay"]),
             r["defaults"]["epochs"] if r["defaults"]["trainable"] else "-",
+            r["defaults"]["loss"] if r["defaults"]["trainable"] else "-",
             "yes" if r["defaults"]["uses_backbone"] else "no",
             r["source"],
             r["description"],
@@ -49,7 +51,10 @@ def models(as_json: bool) -> None:
         for r in rows
     ]
     click.echo(
-        tabulate(table, headers=["name", "lr", "wd", "epochs", "backbone", "source", "description"])
+        tabulate(
+            table,
+            headers=["name", "lr", "wd", "epochs", "loss", "backbone", "source", "description"],
+        )
     )
 
 

@@ -77,7 +77,11 @@ def tradeoff(results_dir: str, out: str) -> None:
 
 @plot.command()
 @run_option
-@click.option("--video", required=True, help="Video key, e.g. video_3 (a test video of this fold).")
+@click.option(
+    "--video",
+    required=True,
+    help="Video key, a test video of this fold (an unknown one lists them).",
+)
 @data_dir_option
 @out_option
 def scores(run_dir: str, video: str, data_dir: str | None, out: str) -> None:
@@ -88,7 +92,7 @@ def scores(run_dir: str, video: str, data_dir: str | None, out: str) -> None:
     \b
     Example:
       vsumbench plot scores --run results/tvsum/csta/paper-imagenet/seed123456/fold0 \\
-          --video video_3 --out figures/video_3
+          --video video_1 --out figures/video_1
     """
     from vsumbench.report.plots import plot_scores
 

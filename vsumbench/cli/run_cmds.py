@@ -221,7 +221,8 @@ def run(
         click.echo(
             f"{len(report.skipped)} fold(s) already finished, not rerun (use --force to retrain)."
         )
-    title = f"{model} on {dataset.lower()}, selection {selection}"
+    kinds = sorted({"synthetic" if r.synthetic else "real" for r in report.results})
+    title = f"{model} on {dataset.lower()} ({'/'.join(kinds)} data), selection {selection}"
     click.echo(format_summary(report.results, title=title))
     places = sorted({str(r.path.parent.parent) for r in report.results})
     for place in places:

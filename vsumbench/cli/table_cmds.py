@@ -35,8 +35,7 @@ results_option = click.option(
     "--all",
     "all_tables",
     is_flag=True,
-    help="Write Tables 1-3 as md, csv and json into --out (a directory; default: the "
-    "package's leaderboards/generated/).",
+    help="Write Tables 1-3 as md, csv and json into --out (a directory; default: ./tables).",
 )
 @results_option
 @click.option(
@@ -93,10 +92,8 @@ def table(
         click.echo(f"no {source}/ directory: showing the published rows only", err=True)
         source = None
     if all_tables:
-        import leaderboards
-
         tables = build_tables(source, (1, 2, 3), command=command, macs_rows=macs_rows)
-        out_dir = Path(out) if out else Path(leaderboards.__file__).parent / "generated"
+        out_dir = Path(out) if out else Path("tables")
         for path in write_all(tables, out_dir):
             click.echo(f"wrote {path}")
         return

@@ -378,8 +378,8 @@ def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None)
     """Every problem of an eccv16 file, not just the first (empty list when the file is good).
 
     ``require`` lists the optional fields that must be present (default: features, gtscore
-    and user_summary, i.e. a benchmark file); pass ``("features",)`` for a features-only
-    file made by feature extraction.
+    and user_summary, i.e. a benchmark file; only features for a file that ``vsumbench data
+    extract`` wrote, which says so in its ``vsumbench_extracted`` attribute).
     """
     import h5py
 
@@ -389,7 +389,9 @@ def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None)
         h5 = _open(path)
     except DataError as exc:
         return [exc]
-    required = set(STRUCTURE_FIELDS) | set(BENCHMARK_FIELDS if require is None else require)
+    if require is None:
+        require = ("features",) if h5.attrs.get("vsumbench_extracted") else BENCHMARK_FIELDS
+    required = set(STRUCTURE_FIELDS) | set(require)
     digests: dict[str, list[str]] = {}  # features digest -> keys
     names: dict[str, list[str]] = {}  # video_name -> keys
     with h5:
@@ -515,6 +517,30 @@ def load_videos(
             if errs:
                 raise errs[0]
             out[key] = _to_video(key, raw)
+    return out
+
+
+def load_features(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """``{key: (n_steps, D) float32}``: only the features, for scoring a file with a trained
+    model. Nothing else is required, so any file with a ``features`` dataset per video works
+    (the structure fields are needed only to turn scores into summaries)."""
+    path = Path(path)
+    file = str(path)
+    out: dict[str, np.ndarray] = {}
+    with _open(path) as h5:
+        keys, errs = _group_errors(h5, file)
+        if errs:
+            raise errs[0]
+        for key in keys:
+            if "features" not in h5[key]:
+                raise DataError(
+                    "required dataset is missing", file=file, video=key, field="features"
+                )
+            raw = {"features": _read_dataset(h5[key]["features"], "features")}
+            problems = _validate(raw, raw.keys(), file=file, video=key)
+            if problems:
+                raise problems[0]
+            out[key] = raw["features"].astype(np.float32, copy=False)
     return out
 
 

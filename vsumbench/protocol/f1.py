@@ -31,7 +31,13 @@ def f1_per_user(summary, user_summary) -> np.ndarray:
 
 
 def f1_score(summary, user_summary, reduce: str = "mean") -> float:
-    """F1 reduced over users: ``"max"`` (SumMe) or ``"mean"`` (TVSum)."""
+    """F1 reduced over users: ``"max"`` (SumMe) or ``"mean"`` (TVSum).
+
+    >>> import numpy as np
+    >>> users = np.array([[1, 0, 0, 0], [1, 1, 0, 0]])
+    >>> f1_score([1, 1, 0, 0], users, "max"), round(f1_score([1, 1, 0, 0], users, "mean"), 4)
+    (1.0, 0.8333)
+    """
     if reduce not in REDUCERS:
         raise ValueError(f"reduce must be one of {sorted(REDUCERS)}, found {reduce!r}")
     return float(REDUCERS[reduce](f1_per_user(summary, user_summary)))

@@ -16,7 +16,11 @@ PROPORTION = 0.15
 
 def frame_scores(step_scores, picks, n_frames: int) -> np.ndarray:
     """Per-frame float32 scores: step ``i`` covers ``[picks[i], picks[i+1])``, the last one
-    ``[picks[-1], n_frames)``; frames before ``picks[0]`` score 0."""
+    ``[picks[-1], n_frames)``; frames before ``picks[0]`` score 0.
+
+    >>> frame_scores([0.25, 0.75], picks=[0, 3], n_frames=5).tolist()
+    [0.25, 0.25, 0.25, 0.75, 0.75]
+    """
     scores = np.asarray(step_scores, dtype=np.float32).ravel()
     picks = np.asarray(picks, dtype=np.int64).ravel()
     n_frames = int(n_frames)

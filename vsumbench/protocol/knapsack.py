@@ -18,6 +18,9 @@ def knapsack(values, weights, capacity: int) -> np.ndarray:
 
     ``values``: floats (not rounded); ``weights``: non-negative integers; ``capacity``:
     non-negative integer. Ties are broken as the reference implementation does.
+
+    >>> knapsack([3.0, 4.0, 5.0], [2, 3, 4], 5).tolist()
+    [True, True, False]
     """
     val = np.asarray(values, dtype=np.float64).ravel()
     wt = np.asarray(weights).ravel()

@@ -169,12 +169,22 @@ def rank_correlations(
 
 
 def kendall_tau_b(x: np.ndarray, refs: np.ndarray, *, undefined: float = UNDEFINED) -> np.ndarray:
-    """Kendall's tau-b of ``x`` against each reference (scipy ``kendalltau`` semantics)."""
+    """Kendall's tau-b of ``x`` against each reference (scipy ``kendalltau`` semantics).
+
+    >>> import numpy as np
+    >>> kendall_tau_b(np.array([1.0, 2, 3, 4]), np.array([[1.0, 2, 3, 4], [4.0, 3, 2, 1]]))
+    array([ 1., -1.])
+    """
     return rank_correlations(x, refs, undefined=undefined).kendall
 
 
 def spearman_rho(x: np.ndarray, refs: np.ndarray, *, undefined: float = UNDEFINED) -> np.ndarray:
-    """Spearman's rho (mid-ranks for ties) of ``x`` against each reference."""
+    """Spearman's rho (mid-ranks for ties) of ``x`` against each reference.
+
+    >>> import numpy as np
+    >>> spearman_rho(np.array([1.0, 2, 3, 4]), np.array([[1.0, 3, 2, 4]]))
+    array([0.8])
+    """
     return rank_correlations(x, refs, undefined=undefined).spearman
 
 

@@ -65,6 +65,11 @@ def load_results(results_dir: str | Path, **filters: Any) -> list[RunResult]:
     return discover(root, **filters)
 
 
+def _n_splits(result: RunResult) -> int:
+    """Folds of the split a result belongs to (recorded since v0.1; 5 before, the field's)."""
+    return int(result.config.get("n_splits", 5))
+
+
 def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     """Measured Table-1 style rows: one per (model, selection, init, data), every dataset.
 
@@ -99,6 +104,13 @@ def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
             row[f"{ds}_n_folds"] = sorted(set(counts.values()))
             if len(row[f"{ds}_n_folds"]) > 1:
                 notes.append(f"{ds}: seeds have different numbers of folds")
+            expected = max((_n_splits(f) for f in folds), default=0)
+            incomplete = [n for n in counts.values() if n < expected]
+            row[f"{ds}_complete"] = bool(counts) and not incomplete
+            if incomplete:
+                notes.append(
+                    f"{ds}: {min(incomplete)} of {expected} folds (incomplete, not ranked)"
+                )
             if counts:
                 seeds_seen.append(len(counts))
             for metric in METRICS:
@@ -158,7 +170,7 @@ def table1(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
 
     reported = [_reported_row(r) for r in paper_table(1)]
     rows = reported + [dict(r) for r in measured]
-    add_ranks(rows)
+    rank_like_with_like(rows)
     columns = [Column("method", "Method"), *_META_COLUMNS]
     for ds, label in _datasets():
         columns += [
@@ -169,11 +181,30 @@ def table1(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
     notes = [
         "tau = Kendall's tau-b, rho = Spearman's rho, 3 decimals; measured: mean over folds, "
         "then mean +- sample std over seeds.",
-        f"Rank: per dataset, competition rank by tau and by rho over every row shown "
-        f"({' and '.join(UNRANKED)} excluded), mean of the two.",
+        f"Rank: per dataset, competition rank by tau and by rho ({' and '.join(UNRANKED)} "
+        f"excluded), mean of the two, like with like: the paper's rows and rows measured on "
+        f"the real files share one scale; rows measured on synthetic data are ranked among "
+        f"themselves (s1, s2, ...); runs missing folds are not ranked (see their notes).",
         "Reported rows: the CSTA paper's Table 1 (real data, mean over 5 splits).",
     ]
     return Table(1, "Table 1: rank correlation on SumMe and TVSum", columns, rows, notes)
+
+
+def rank_like_with_like(rows: Sequence[dict[str, Any]]) -> None:
+    """Set ``{ds}_rank`` per dataset within each scale (in place): ``real`` (the paper's rows
+    and complete runs on the real files) and ``synthetic`` (complete synthetic runs). A run
+    missing folds on a dataset gets no rank there."""
+    for ds, _ in _datasets():
+        pools: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            row[f"{ds}_rank"] = None
+            if row.get("source") == "measured" and not row.get(f"{ds}_complete", False):
+                continue
+            scale = "synthetic" if row.get("data") == "synthetic" else "real"
+            row["rank_scale"] = scale
+            pools.setdefault(scale, []).append(row)
+        for pool in pools.values():
+            add_ranks(pool, (ds,))
 
 
 def table2(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
@@ -241,18 +272,24 @@ def model_macs_rows(
 def table3(
     macs_rows: Sequence[Mapping[str, Any]], table1_rows: Sequence[Mapping[str, Any]] = ()
 ) -> Table:
-    """Table 3: MACs per video (G = 2^30) with the Rank of Table 1.
+    """Table 3: MACs per video (G = 2^30) with the Rank of Table 1, on one scale: Table 1's
+    real-data ranks (the paper's rows and runs on the real files).
 
-    A counted model's Rank is the best recomputed Table-1 rank among its measured rows
-    (``rank_from`` says which row); without measured rows it has none.
+    A paper row takes its Table 1 rank (as printed while no real run outranks it); a counted
+    model takes the best real-data rank among its measured rows (``rank_from`` says which);
+    synthetic runs give no rank here.
     """
     from leaderboards import paper_table
 
+    real = [r for r in table1_rows if r.get("rank_scale") == "real"]
+    reported_t1 = {r["method"]: r for r in real if r.get("source") == "reported"}
     rows = [_reported_row(r) for r in paper_table(3)]
     for row in rows:
+        t1 = reported_t1.get(row["method"])
         for ds, _ in _datasets():
-            row[f"{ds}_rank"] = row.pop(f"printed_{ds}_rank")
-        row["rank_from"] = "paper Table 1"
+            printed = row.pop(f"printed_{ds}_rank")
+            row[f"{ds}_rank"] = t1.get(f"{ds}_rank") if t1 is not None else printed
+        row["rank_from"] = "Table 1 (paper row)"
     for macs in macs_rows:
         row = {
             **macs,
@@ -262,9 +299,7 @@ def table3(
             "backbone_init": "",
         }
         candidates = [
-            r
-            for r in table1_rows
-            if r.get("source") == "measured" and r.get("model") == macs["model"]
+            r for r in real if r.get("source") == "measured" and r.get("model") == macs["model"]
         ]
         labels = []
         for ds, _ in _datasets():
@@ -289,6 +324,8 @@ def table3(
         "SP = the summarizer. `vsumbench macs MODEL --convention exact` counts every "
         "multiply-accumulate (attention matmuls included).",
         "RR-STG's and MSVA's FE are printed in the paper in T (54.82T / 88.41T, 13.76T / 22.08T).",
+        "Rank: Table 1's real-data scale only (the paper's rows, runs on the real files); "
+        "runs on synthetic data have no rank here.",
     ]
     return Table(3, "Table 3: MACs per video", columns, rows, notes)
 
@@ -297,7 +334,8 @@ def table3(
 def _fmt_cell(row: Mapping[str, Any], col: Column, pm: str) -> str:
     value = row.get(col.key)
     if col.kind == "rank":
-        return format_rank(value)
+        prefix = "s" if value is not None and row.get("rank_scale") == "synthetic" else ""
+        return prefix + format_rank(value)
     if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     if col.kind == "corr":

@@ -51,6 +51,9 @@ def parse_model_args(items: Sequence[str]) -> dict[str, Any]:
     """``["hidden=128", "name=x"]`` -> ``{"hidden": 128, "name": "x"}``.
 
     Values are read as JSON (numbers, true/false, null, lists), else kept as strings.
+
+    >>> parse_model_args(["hidden=128", "act=gelu", "bias=true"])
+    {'hidden': 128, 'act': 'gelu', 'bias': True}
     """
     out: dict[str, Any] = {}
     for item in items:

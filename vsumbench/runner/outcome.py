@@ -109,5 +109,6 @@ def training_record(ctx: RunContext, plan: FoldPlan, trained: bool) -> dict[str,
         "trainable": trained,
         "model_source": spec.source,
         "model_args": dict(plan.model_args),
+        "n_splits": len(ctx.bench.splits),
         "threads": ctx.threads,
     }

@@ -54,18 +54,24 @@ def predict_file(
     """Score every video of ``data`` (only ``features`` is read) and write ``out`` atomically."""
     from tqdm.auto import tqdm
 
-    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.eccv16 import is_synthetic, load_features
     from vsumbench.data.predictions import write_predictions
     from vsumbench.runner.environment import resolve_device
 
     dev = resolve_device(device)
     model, _ = load_trained_model(model_name, checkpoint, dev)
-    videos = load_videos(data, fields=("features",))
+    features = load_features(data)
     scores: dict[str, np.ndarray] = {}
-    for key in tqdm(videos, desc=f"{model_name} predict", unit="video", disable=not progress):
-        scores.update(score_videos(model, {key: videos[key].features}))
+    for key in tqdm(features, desc=f"{model_name} predict", unit="video", disable=not progress):
+        scores.update(score_videos(model, {key: features[key]}))
         if not np.all(np.isfinite(scores[key])):
             raise PredictionError("model produced NaN/inf scores", file=data, video=key)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    write_predictions(Path(out), scores)
+    provenance = {
+        "model": model_name,
+        "checkpoint": str(checkpoint),
+        "data_file": str(data),
+        "synthetic": int(is_synthetic(data)),
+    }
+    write_predictions(Path(out), scores, attrs=provenance)
     return scores
