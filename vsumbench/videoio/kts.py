@@ -9,21 +9,19 @@ where ``C(m)`` is the least within-segment kernel scatter with ``m`` change poin
 ``N`` the number of samples (``vmax = 1``). The reference code computes ``C(m)`` for every
 ``m`` by dynamic programming on a dense N x N kernel: quadratic memory, cubic time.
 
-What vsumbench does instead (same objective, linear memory):
+What vsumbench does instead (same objective, the same choice of ``m``, linear memory):
 
 1. **Segmentation for a penalty** (`segment`): optimal partitioning with PELT pruning,
    minimising ``C + beta * (segments)``, segment costs in O(D) from prefix sums of the
    features (linear kernel: ``cost(s, t) = sum ||x||^2 - ||sum x||^2 / (t - s)``), and an
    optional longest-segment cap ``max_len``. ``ruptures.KernelCPD(kernel="linear").predict(pen=)``
-   solves the same problem (the tests check equality) but has no length cap; without one,
-   PELT cannot prune inside a long homogeneous stretch and a one-shot hour (7200 samples)
-   took 35 s per penalty. With the cap the work is O(N * max_len * D).
-2. **Automatic number of shots** (`kts`): ``J`` is minimised over the segmentations that
-   the penalised problem produces. At an optimum of ``J`` the marginal gain of one more
-   change point equals the marginal penalty ``vmax/2 * log(N/m)`` (in units of ``C``), so
-   ``beta`` is iterated to that fixed point, starting from a few values, and the candidate
-   with the smallest exact ``J`` wins. When ``C(m)`` is convex (the usual case) this finds
-   the reference's choice; the tests compare with an exhaustive DP on small inputs.
+   solves the same problem (the tests check equality) but has no length cap.
+2. **Exact number of shots** (`kts`): penalised solves bound ``min J`` from above and, by
+   duality, ``C(m)`` from below for every ``m``; an exact segment-count dynamic programme on
+   a band of segment costs (``N x max_len``) then gives ``C(m)`` for every ``m`` that can
+   still win, and the first argmin of ``J`` is taken, as the reference's ``np.argmin``.
+   ``desc_rate`` puts the length before sampling in the penalty (the reference ``cpd_auto``
+   option), so KTS on every 15th frame keeps the sensitivity of KTS on every frame.
 3. **Frame accuracy** (`refine_boundaries`): a boundary between samples ``i-1`` and ``i``
    is moved to the frame of largest thumbnail change in ``(picks[i-1], picks[i]]``.
 4. **Summarisable shots** (`cap_shots`): shots longer than a cap are split evenly, so the
@@ -102,20 +100,80 @@ def _segment(psum: np.ndarray, psq: np.ndarray, penalty: float, max_len: int | N
     return ends[::-1]
 
 
-def kts_objective(cost: float, n_change_points: int, n: int, vmax: float = 1.0) -> float:
-    """KTS's criterion ``J(m)`` (module docstring) for a segmentation of cost ``C``."""
+def kts_objective(
+    cost: float, n_change_points: int, n: int, vmax: float = 1.0, desc_rate: int = 1
+) -> float:
+    """KTS's criterion ``J(m)`` (module docstring) for a segmentation of cost ``C``.
+
+    ``desc_rate``: the samples are every ``desc_rate``-th frame; the penalty uses the length
+    before sampling (``N' = N * desc_rate``), as the reference ``cpd_auto`` does.
+    """
     m = n_change_points
-    penalty = 0.0 if m == 0 else vmax * m / (2.0 * n) * (math.log(n / m) + 1.0)
+    n2 = n * desc_rate
+    penalty = 0.0 if m == 0 else vmax * m / (2.0 * n2) * (math.log(n2 / m) + 1.0)
     return cost / n + penalty
 
 
+def _banded_costs(psum: np.ndarray, psq: np.ndarray, cap: int) -> np.ndarray:
+    """``cost[t, d]``: scatter of the segment of length ``d + 1`` ending at sample ``t``
+    (exclusive end ``t + 1``); ``inf`` where it would start before 0. Shape (N, cap):
+    linear in N for a fixed cap, one row product per length, no (N, D) temporary."""
+    n = psum.shape[0] - 1
+    pnorm = np.einsum("ij,ij->i", psum, psum)
+    cost = np.full((n, cap), np.inf)
+    for d in range(1, cap + 1):
+        ends = np.arange(d, n + 1)
+        cross = np.einsum("ij,ij->i", psum[d:], psum[:-d])
+        sq = pnorm[d:] + pnorm[:-d] - 2.0 * cross
+        cost[ends - 1, d - 1] = psq[d:] - psq[:-d] - sq / d
+    return cost
+
+
+def _costs_by_count(cost: np.ndarray, m_max: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Exact least scatter ``C(m)`` for ``m = 0..m_max`` change points (segment-count DP on
+    the banded costs) and, per count, the length of the last segment ending at each sample
+    (to backtrack). O(m_max * N * cap) time, O(m_max * N) small integers of memory."""
+    n, cap = cost.shape
+    row = np.full(n + 1, np.inf)
+    row[1 : cap + 1] = cost[np.arange(cap), np.arange(cap)][: min(cap, n)]  # one segment
+    best = [row[n]]
+    lengths = [np.minimum(np.arange(n + 1), cap)]
+    # Start of the last segment; where it would precede 0, cost is inf already.
+    gather = np.maximum(np.arange(1, n + 1)[:, None] - np.arange(1, cap + 1)[None, :], 0)
+    for _ in range(m_max):
+        total = row[gather] + cost
+        arg = np.argmin(total, axis=1)
+        new = np.full(n + 1, np.inf)
+        new[1:] = total[np.arange(n), arg]
+        row = new
+        best.append(row[n])
+        step = np.zeros(n + 1, dtype=np.int32)
+        step[1:] = arg + 1
+        lengths.append(step)
+    return np.asarray(best), lengths
+
+
 def kts(
-    features: np.ndarray, *, vmax: float = 1.0, max_len: int | None = None, normalize: bool = True
+    features: np.ndarray,
+    *,
+    vmax: float = 1.0,
+    max_len: int | None = None,
+    normalize: bool = True,
+    desc_rate: int = 1,
 ) -> list[int]:
     """KTS shots of ``features`` (N, D): exclusive segment ends, last = N.
 
-    ``normalize`` L2-normalises each row first (as the eccv16 shots were made).
-    ``max_len`` caps segment length in samples (None: no cap).
+    The number of change points is the exact argmin of ``J(m)`` (the reference ``cpd_auto``
+    over every ``m``; ties to the smaller ``m``). ``normalize`` L2-normalises each row first
+    (as the eccv16 shots were made). ``max_len`` caps segment length in samples (None: no
+    cap, quadratic memory: small inputs only). ``desc_rate``: the features are every
+    ``desc_rate``-th frame, and the penalty uses the length before sampling, which keeps the
+    reference's sensitivity on sampled features.
+
+    How: penalised solves (`segment`) give an upper bound on ``min J`` and, by Lagrangian
+    duality, a lower bound on ``C(m)`` for every ``m`` (``C(m) >= C(m_b) + beta (m_b - m)``).
+    Counts whose bound already exceeds the best ``J`` cannot win; the exact segment-count
+    dynamic programme then runs only up to the largest count that still can.
     """
     x = np.asarray(features, dtype=np.float64)
     n = x.shape[0]
@@ -125,33 +183,69 @@ def kts(
         x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     psum, psq = _prefix(x)
     del x  # the prefix sums are all that is needed: one (N, D) array alive, not three
+    cap = n if max_len is None else max(1, min(int(max_len), n))
+    m_min = -(-n // cap) - 1  # the cap forces at least this many change points
+    counts = np.arange(n)
+
+    def objective(cost: np.ndarray | float, m: np.ndarray | int):
+        m = np.asarray(m, dtype=np.float64)
+        n2 = n * desc_rate
+        safe = np.maximum(m, 1.0)
+        penalty = np.where(m == 0, 0.0, vmax * m / (2.0 * n2) * (np.log(n2 / safe) + 1.0))
+        return np.asarray(cost) / n + penalty
+
+    bound = _dual_bound(psum, psq, cap, n, vmax, desc_rate)
+    best_j, lines = bound
+    lower = np.max([c + b * (mb - counts) for mb, c, b in lines], axis=0)
+    feasible = (counts >= m_min) & (objective(np.maximum(lower, 0.0), counts) <= best_j + 1e-12)
+    m_max = int(counts[feasible].max()) if feasible.any() else n - 1
+    costs, lengths = _costs_by_count(_banded_costs(psum, psq, cap), m_max)
+    j = objective(costs, np.arange(m_max + 1))
+    m_best = int(np.argmin(j))  # first minimum: the smaller count on ties
+    ends, t = [], n
+    for k in range(m_best, -1, -1):
+        ends.append(t)
+        t -= int(lengths[k][t])
+    return ends[::-1]
+
+
+def _dual_bound(
+    psum: np.ndarray, psq: np.ndarray, cap: int, n: int, vmax: float, desc_rate: int
+) -> tuple[float, list[tuple[int, float, float]]]:
+    """Penalised solves around KTS's marginal penalty: the best ``J`` among them, and one
+    supporting line ``(m_b, C(m_b), beta)`` per solve (``C(m) >= C(m_b) + beta (m_b - m)``)."""
+    n2 = n * desc_rate
     cache: dict[float, list[int]] = {}
 
     def solve(beta: float) -> list[int]:
         key = round(beta, 12)
         if key not in cache:
-            cache[key] = _segment(psum, psq, beta, max_len)
+            cache[key] = _segment(psum, psq, beta, cap)
         return cache[key]
 
-    def score(ends: list[int]) -> float:
-        return kts_objective(_scatter(psum, psq, ends), len(ends) - 1, n, vmax)
+    def beta_for(m: float) -> float:
+        # Marginal penalty of one more change point at m, in units of C (J is C / N + ...).
+        return max(vmax * n / (2.0 * n2) * math.log(n2 / max(m, 1.0)), 1e-9)
 
-    def beta_for(m: int) -> float:
-        return max(vmax / 2.0 * math.log(n / max(m, 1)), 1e-6)
-
-    # Starting points: shots of ~2, ~10 and ~50 samples; then the fixed-point iteration.
-    for start in (n / 2, n / 10, n / 50):
+    for start in (n / 2, n / 10, n / 50):  # shots of ~2, ~10 and ~50 samples
         beta = beta_for(max(1, round(start)))
         for _ in range(12):
-            ends = solve(beta)
-            nxt = beta_for(len(ends) - 1)
+            nxt = beta_for(len(solve(beta)) - 1)
             if abs(nxt - beta) < 1e-9 or round(nxt, 12) in cache:
                 break
             beta = nxt
-    candidates = list(cache.values())
-    if max_len is None or max_len >= n:
-        candidates.append([n])  # no change point at all
-    return min(candidates, key=lambda ends: (score(ends), len(ends)))
+    m_star = min(len(e) - 1 for e in cache.values())
+    for factor in (0.5, 0.8, 1.25, 2.0):  # tighten the bound on both sides of the optimum
+        solve(beta_for(max(1.0, m_star * factor)))
+    lines, best_j = [], math.inf
+    for beta_key, ends in cache.items():
+        m = len(ends) - 1
+        c = _scatter(psum, psq, ends)
+        lines.append((m, c, beta_key))
+        best_j = min(best_j, kts_objective(c, m, n, vmax, desc_rate))
+    if cap >= n:
+        best_j = min(best_j, kts_objective(_scatter(psum, psq, [n]), 0, n, vmax, desc_rate))
+    return best_j, lines
 
 
 def refine_boundaries(ends: list[int], picks: np.ndarray, frame_change: np.ndarray) -> list[int]:
