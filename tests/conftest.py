@@ -50,6 +50,14 @@ def small_benchmark(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Parsed-annotation caches of the test run go to a folder of its own, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VSUMBENCH_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture
 def one_thread():
     """torch on one intra-op thread for the test (bitwise-stable sums, no oversubscription

@@ -69,3 +69,25 @@ def test_frame_count_mismatch_and_round_trip(tmp_path):
     [problem] = check_frame_counts(back, {"video_1": 31, "video_2": 5}, file="a.tsv")[:1]
     assert "annotations have 30 frames, n_frames is 31" in str(problem)
     assert len(check_frame_counts(back, {"video_1": 31, "video_2": 5})) == 2
+
+
+def test_the_parsed_annotations_cache_is_exact_and_follows_the_file(tmp_path, monkeypatch):
+    from vsumbench.data.annotations import load_annotations, load_annotations_cached
+
+    monkeypatch.setenv("VSUMBENCH_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "ydata-anno.tsv"
+    rows = [f"vid{v}\tVT\t{','.join(str(1 + (v + a + i) % 5) for i in range(30))}"
+            for v in range(2) for a in range(20)]  # fmt: skip
+    path.write_text("\n".join(rows) + "\n")
+    first = load_annotations_cached(path)  # parsed, then cached
+    assert list((tmp_path / "cache").glob("annotations-*.npz"))
+    again = load_annotations_cached(path)  # from the cache
+    plain = load_annotations(path)
+    for key in plain:
+        for got in (first[key], again[key]):
+            assert (got.youtube_id, got.category) == (plain[key].youtube_id, plain[key].category)
+            assert np.array_equal(got.scores, plain[key].scores)
+            assert got.scores.dtype == plain[key].scores.dtype
+    # An edited file is parsed again, never served stale.
+    path.write_text("\n".join(r.replace("VT", "GA") for r in rows) + "\n")
+    assert load_annotations_cached(path)["video_1"].category == "GA"

@@ -118,6 +118,56 @@ def load_annotations(
     return out
 
 
+def _cache_dir() -> Path:
+    """Where parsed annotations are kept: ``$VSUMBENCH_CACHE``, else the user cache folder."""
+    root = os.environ.get("VSUMBENCH_CACHE")
+    if root:
+        return Path(root)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vsumbench"
+
+
+def load_annotations_cached(
+    path: str | os.PathLike, *, n_annotators: int | None = N_ANNOTATORS
+) -> dict[str, VideoAnnotations]:
+    """`load_annotations`, remembered on disk between runs.
+
+    Parsing the 14 MB TSV is the largest part of a TVSum evaluation after start-up; the
+    parsed arrays are kept as an ``.npz`` keyed by the file's path, size and modification
+    time, so an edited file is parsed again. A cache that cannot be read or written is
+    ignored (the file is parsed as usual).
+    """
+    import hashlib
+
+    from vsumbench.atomic import atomic_path
+
+    path = Path(path)
+    stat = path.stat()
+    tag = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{n_annotators}|1"
+    cache = _cache_dir() / f"annotations-{hashlib.sha256(tag.encode()).hexdigest()[:24]}.npz"
+    try:
+        with np.load(cache, allow_pickle=False) as npz:
+            ids, cats = npz["ids"].tolist(), npz["categories"].tolist()
+            return {
+                f"video_{i}": VideoAnnotations(f"video_{i}", vid, cat, npz[f"scores_{i}"])
+                for i, (vid, cat) in enumerate(zip(ids, cats, strict=True), 1)
+            }
+    except (OSError, ValueError, KeyError):
+        pass
+    out = load_annotations(path, n_annotators=n_annotators)
+    arrays = {f"scores_{i}": a.scores for i, a in enumerate(out.values(), 1)}
+    try:
+        with atomic_path(cache) as tmp, open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                ids=np.array([a.youtube_id for a in out.values()]),
+                categories=np.array([a.category for a in out.values()]),
+                **arrays,
+            )
+    except OSError:
+        pass  # a read-only home or a full disk: parse again next time
+    return out
+
+
 def check_frame_counts(
     annotations: Mapping[str, VideoAnnotations],
     n_frames: Mapping[str, int],

@@ -284,8 +284,9 @@ def _validate(
                     "user_summary",
                     f"expected width n_frames={n_frames}, found {a.shape[1]} (shape {a.shape})",
                 )
-            nonbinary = (a != 0) & (a != 1)
-            if nonbinary.any():
+            binary = a.dtype == np.bool_ or (a.size and 0 <= a.min() and a.max() <= 1)
+            nonbinary = None if binary else (a != 0) & (a != 1)  # the slow check on failure
+            if nonbinary is not None and nonbinary.any():
                 users = np.flatnonzero(nonbinary.any(axis=1))
                 values = np.unique(a[nonbinary])[:5]
                 err(
@@ -365,7 +366,7 @@ def _group_errors(h5: Any, file: str) -> tuple[list[str], list[DataError]]:
                     video=name,
                 )
             )
-        elif len(obj.keys()) == 0:
+        elif obj.id.get_num_objs() == 0:
             errs.append(DataError("empty video group (no datasets)", file=file, video=name))
         else:
             keys.append(name)

@@ -75,9 +75,9 @@ def load_dataset_annotations(dataset: str, data_dir: str | os.PathLike | None = 
     """The per-annotator scores a dataset's tau/rho need, or None when it needs none."""
     if not get_dataset(dataset).needs_annotations:
         return None
-    from vsumbench.data.annotations import load_annotations
+    from vsumbench.data.annotations import load_annotations_cached
 
-    return load_annotations(annotation_file(dataset, data_dir))
+    return load_annotations_cached(annotation_file(dataset, data_dir))
 
 
 def split_file(dataset: str, data_dir: str | os.PathLike | None = None) -> Path:

@@ -14,14 +14,12 @@ def f1_per_user(summary, user_summary) -> np.ndarray:
     """
     s = np.asarray(summary).ravel() > 0
     users = np.atleast_2d(np.asarray(user_summary)) > 0
-    length = max(s.size, users.shape[1])
-    if s.size < length:
-        s = np.pad(s, (0, length - s.size))
-    if users.shape[1] < length:
-        users = np.pad(users, ((0, 0), (0, length - users.shape[1])))
-    overlap = users.astype(np.int64) @ s.astype(np.int64)
-    n_pred = int(s.sum())
-    n_user = users.sum(axis=1)
+    common = min(s.size, users.shape[1])  # zero padding adds nothing to the overlap
+    # Counts of 0/1 products: exact in float64 (a BLAS matrix-vector product, no copies
+    # of padded int64 matrices).
+    overlap = users[:, :common].astype(np.float64) @ s[:common].astype(np.float64)
+    n_pred = int(np.count_nonzero(s))
+    n_user = np.count_nonzero(users, axis=1)
     out = np.zeros(users.shape[0], dtype=np.float64)
     ok = overlap > 0
     precision = overlap[ok] / n_pred
