@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from vsumbench.cli import data_dir_option, dataset_option
-from vsumbench.runner.config import DEFAULT_SEED, DEVICES
+from vsumbench.runner.config import DEFAULT_SEED, DEVICES, RNG_MODES
 from vsumbench.runner.selection import SELECTIONS
 
 device_option = click.option(
@@ -141,6 +141,15 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     default=None,
     help="torch CPU threads (default: the usable cores, at most 4; recorded in the result).",
 )
+@click.option(
+    "--rng",
+    type=click.Choice(RNG_MODES),
+    default="fold",
+    show_default=True,
+    help="fold: every fold seeded from its seed (folds independent, resumable); official: "
+    "replay the official CSTA train.py's random stream (one process, SumMe then TVSum), "
+    "bitwise on the CPU given the same backbone weights.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(
     model: str,
@@ -161,6 +170,7 @@ def run(
     weight_decay: float | None,
     model_args: tuple[str, ...],
     threads: int | None,
+    rng: str,
     quiet: bool,
 ) -> None:
     """Train MODEL with k-fold cross-validation on a dataset, as the CSTA paper did.
@@ -202,6 +212,7 @@ def run(
         progress=not quiet,
         model_args=parse_model_args(model_args),
         threads=threads,
+        rng=rng,
     )
     from vsumbench.models import get_spec
 
@@ -217,6 +228,11 @@ def run(
             err=True,
         )
     report = run_training(config)
+    if report.replayed:
+        click.echo(
+            f"official replay: trained {len(report.replayed)} earlier fold(s) first, as the "
+            f"official script does ({report.replayed[0]} ...)"
+        )
     if report.skipped:
         click.echo(
             f"{len(report.skipped)} fold(s) already finished, not rerun (use --force to retrain)."

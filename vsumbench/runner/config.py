@@ -25,6 +25,10 @@ __all__ = [
 DEFAULT_SEED = 123456
 #: ``--device`` values; ``auto`` = CUDA when available.
 DEVICES = ("auto", "cuda", "cpu")
+#: ``--rng`` values (`vsumbench.runner.rng`).
+RNG_MODES = ("fold", "official")
+#: The official CSTA script trains these datasets in this order, in one process.
+OFFICIAL_ORDER = ("summe", "tvsum")
 
 
 def seeds_from(count: int, start: int = DEFAULT_SEED) -> list[int]:
@@ -90,6 +94,7 @@ class RunConfig:
     progress: bool = True
     model_args: Mapping[str, Any] = field(default_factory=dict)  # factory options
     threads: int | None = None  # torch CPU threads; None: `default_threads()`
+    rng: str = "fold"  # "fold" (reseed per fold) or "official" (vsumbench.runner.rng)
 
     def to_dict(self) -> dict[str, Any]:
         """The request as plain data (for logs)."""

@@ -11,6 +11,7 @@ import torch
 from vsumbench.models import SummarizerSpec
 from vsumbench.runner.benchmark import Benchmark
 from vsumbench.runner.config import RunConfig
+from vsumbench.runner.rng import Shuffler
 
 __all__ = ["FoldParts", "RunContext"]
 
@@ -29,14 +30,18 @@ class RunContext:
 
 @dataclass
 class FoldParts:
-    """One fold's built model, its optimiser (None: nothing to train), loss and shuffling
-    generator, and which backbone weights were loaded (None without a backbone)."""
+    """One fold's built model, its optimiser (None: nothing to train), loss and shuffler,
+    and which backbone weights were loaded (None without a backbone)."""
 
     model: torch.nn.Module
     optimizer: torch.optim.Optimizer | None
     loss_fn: Any
-    generator: torch.Generator
+    shuffler: Shuffler
     weights: str | None
+
+    @property
+    def generator(self) -> torch.Generator:
+        return self.shuffler.generator
 
     @property
     def trains(self) -> bool:

@@ -46,6 +46,7 @@ class FoldPlan:
     trainable: bool
     fingerprint: str  # of the fold's videos and split: results and states are tied to it
     model_args: dict[str, Any] = field(default_factory=dict)
+    rng: str = "fold"
 
     @property
     def work(self) -> Path:
@@ -69,6 +70,7 @@ class FoldPlan:
             "test_keys": list(self.test_keys),
             # Only when given, so results from before model options still match.
             **({"model_args": dict(self.model_args)} if self.model_args else {}),
+            **({"rng": self.rng} if self.rng != "fold" else {}),
         }
 
 
@@ -122,6 +124,7 @@ def plan_folds(
                     trainable=spec.trainable,
                     fingerprint=fold_fingerprint(digests, roles),
                     model_args=dict(config.model_args),
+                    rng=config.rng,
                 )
             )
     return plans
@@ -155,7 +158,11 @@ def mismatch(saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
 
 def check_existing(result: RunResult, plan: FoldPlan, data_file: Path) -> None:
     """A finished result may be reused only for the request, and the data, that made it."""
-    saved = {k: v for k, v in result.config.items() if k != "model_args" or v}
+    saved = {
+        k: v
+        for k, v in result.config.items()
+        if (k != "model_args" or v) and (k != "rng" or v != "fold")
+    }
     saved.update(
         model=result.model,
         dataset=result.dataset,

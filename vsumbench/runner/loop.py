@@ -1,7 +1,7 @@
 """The training loop's inner steps: one epoch of updates, and scoring videos in eval mode.
 
-As the CSTA paper trains: one video per optimiser step, in an order shuffled by the fold's
-own generator, the model's loss against ``gtscore``. Scoring is shared with
+As the CSTA paper trains: one video per optimiser step, in a shuffled order
+(`vsumbench.runner.rng`), the model's loss against ``gtscore``. Scoring is shared with
 ``vsumbench predict``.
 """
 
@@ -40,11 +40,10 @@ def train_epoch(
     keys: Sequence[str],
     features: Mapping[str, torch.Tensor],
     targets: Mapping[str, torch.Tensor],
-    generator: torch.Generator,
+    order: Sequence[int],
 ) -> float:
-    """One pass over ``keys`` in shuffled order, one video per optimiser step; mean loss."""
+    """One pass over ``keys`` in ``order``, one video per optimiser step; mean loss."""
     model.train()
-    order = torch.randperm(len(keys), generator=generator).tolist()
     total = None
     for i in order:
         key = keys[i]

@@ -110,5 +110,6 @@ def training_record(ctx: RunContext, plan: FoldPlan, trained: bool) -> dict[str,
         "model_source": spec.source,
         "model_args": dict(plan.model_args),
         "n_splits": len(ctx.bench.splits),
+        "rng": plan.rng,
         "threads": ctx.threads,
     }

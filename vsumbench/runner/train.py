@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from vsumbench.runner.loop import loss_function, train_epoch
 from vsumbench.runner.outcome import finish, snapshot_best
 from vsumbench.runner.result import RunResult
 from vsumbench.runner.resume import FoldProgress, StateWriter, restore, snapshot
+from vsumbench.runner.rng import OFFICIAL_ORDER, Shuffler
 from vsumbench.runner.seeding import seed_everything, set_determinism
 from vsumbench.runner.selection import EpochSelector, check_selection
 
@@ -44,6 +45,7 @@ class RunReport:
     results: list[RunResult]
     root: Path
     skipped: list[str] = field(default_factory=list)
+    replayed: list[str] = field(default_factory=list)  # --rng official: earlier datasets
 
 
 def run(config: RunConfig) -> RunReport:
@@ -64,9 +66,7 @@ def run(config: RunConfig) -> RunReport:
 
 
 def _run(config: RunConfig, threads: int) -> RunReport:
-    from tqdm.auto import tqdm
-
-    from vsumbench.models import get_spec
+    from vsumbench.models import create, get_spec
     from vsumbench.models.weights import check_backbone_init
     from vsumbench.runner.environment import capture_environment, resolve_device
 
@@ -75,32 +75,74 @@ def _run(config: RunConfig, threads: int) -> RunReport:
     spec = get_spec(config.model)
     device = resolve_device(config.device)
     set_determinism(config.deterministic)
-    bench = load_benchmark(config, device)
-    plans = plan_folds(config, spec, bench.splits, bench.split_file, bench.digests)
-    ctx = RunContext(config, spec, bench, device, capture_environment(device), threads)
-
+    datasets = [config.dataset]
+    if config.rng == "official":
+        datasets = _official_datasets(config)
+        seed_everything(config.seeds[0])  # once per process, as the official script
+        create(config.model, **config.model_args)  # its parameter report builds one model
+    environment = capture_environment(device)
     report = RunReport(results=[], root=Path(config.results))
+    for dataset in datasets:
+        cfg = config if dataset == config.dataset else replace(config, dataset=dataset, splits=None)
+        bench = load_benchmark(cfg, device)
+        plans = plan_folds(cfg, spec, bench.splits, bench.split_file, bench.digests)
+        ctx = RunContext(cfg, spec, bench, device, environment, threads)
+        results = _run_folds(ctx, plans, report)
+        if dataset == config.dataset:
+            report.results.extend(results)
+        else:
+            report.replayed.extend(str(r.path) for r in results)
+    return report
+
+
+def _official_datasets(config: RunConfig) -> list[str]:
+    """The datasets an official replay trains, in the official order, up to the requested."""
+    if config.dataset not in OFFICIAL_ORDER:
+        raise ConfigError(f"--rng official replays {', '.join(OFFICIAL_ORDER)} only")
+    if len(config.seeds) != 1 or config.folds is not None:
+        raise ConfigError(
+            "--rng official replays one whole official run: one seed and every fold "
+            "(drop --seeds/--folds)"
+        )
+    return list(OFFICIAL_ORDER[: OFFICIAL_ORDER.index(config.dataset) + 1])
+
+
+def _run_folds(ctx: RunContext, plans: list[FoldPlan], report: RunReport) -> list[RunResult]:
+    """Train (or reuse) every planned fold of one dataset, each under its lock."""
+    from tqdm.auto import tqdm
+
+    config, official = ctx.config, ctx.config.rng == "official"
+    results = []
     outer = tqdm(
-        plans, desc=f"{config.model} on {bench.dataset}", unit="fold", disable=not config.progress
+        plans,
+        desc=f"{config.model} on {ctx.bench.dataset}",
+        unit="fold",
+        disable=not config.progress,
     )
     for plan in outer:
         with store.fold_lock(plan.directory):
             store.recover(plan.directory)
             existing = store.read_result(plan.directory)
             if existing is not None and existing.complete and not config.force:
-                check_existing(existing, plan, bench.data_file)
-                report.results.append(existing)
+                if official:  # reusing one fold would break the single random stream
+                    raise ConfigError(
+                        f"{plan.directory} is already finished; an official replay trains "
+                        f"every fold in one process: rerun with --force, or use another "
+                        f"--results directory"
+                    )
+                check_existing(existing, plan, ctx.bench.data_file)
+                results.append(existing)
                 report.skipped.append(str(plan.directory))
                 continue
-            if config.force:  # retrain from scratch; the old result stays until replaced
+            if config.force or official:  # from scratch; the old result stays until replaced
                 store.discard_staging(plan.directory)
             result = run_fold(ctx, plan, bar=outer)
             store.publish(plan.directory)
             result.path = plan.directory
-        report.results.append(result)
+        results.append(result)
         outer.set_postfix(tau=f"{result.kendall:.3f}", rho=f"{result.spearman:.3f}")
     outer.close()
-    return report
+    return results
 
 
 def _build(ctx: RunContext, plan: FoldPlan) -> FoldParts:
@@ -118,13 +160,14 @@ def _build(ctx: RunContext, plan: FoldPlan) -> FoldParts:
     optimizer = None
     if plan.trainable and params:
         optimizer = torch.optim.Adam(params, lr=plan.lr, weight_decay=plan.weight_decay)
-    generator = torch.Generator().manual_seed(plan.seed)
-    return FoldParts(model, optimizer, loss_function(spec), generator, weights)
+    shuffler = Shuffler(ctx.config.rng, plan.seed)
+    return FoldParts(model, optimizer, loss_function(spec), shuffler, weights)
 
 
 def run_fold(ctx: RunContext, plan: FoldPlan, *, bar: Any = None) -> RunResult:
     """Train one fold (resuming from ``state.pt`` when present) and store its result."""
-    seed_everything(plan.seed)
+    if ctx.config.rng != "official":  # the official stream is seeded once per process
+        seed_everything(plan.seed)
     parts = _build(ctx, plan)
     evaluator = FoldEvaluator(ctx.bench, plan.test_keys, plan.val_keys, ctx.config.model)
     state = store.load_state(plan.work)
@@ -155,8 +198,10 @@ def _train_epochs(
             t0 = time.perf_counter()
             loss = math.nan
             if optimizer is not None:
-                data = (plan.train_keys, ctx.bench.features, ctx.bench.targets, generator)
+                order = parts.shuffler.order(len(plan.train_keys))
+                data = (plan.train_keys, ctx.bench.features, ctx.bench.targets, order)
                 loss = train_epoch(model, optimizer, parts.loss_fn, *data)
+            parts.shuffler.before_evaluation()
             scored = evaluator.epoch(model, epoch)
             record = {"epoch": epoch, "loss": loss, **scored.record}
             record["seconds"] = time.perf_counter() - t0
