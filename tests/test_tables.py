@@ -278,3 +278,24 @@ def test_measured_random_row_is_not_ranked(tmp_path: Path) -> None:
     )
     rows = [r for r in table1(aggregate(load_results(tmp_path))).rows if r["source"] == "measured"]
     assert rows[0]["method"] == "Random" and rows[0]["summe_rank"] is None
+
+
+def test_table_all_writes_into_the_users_folder(results_dir: Path, tmp_path: Path, monkeypatch):
+    """`table --all` never touches the committed leaderboards: ./tables by default."""
+    from click.testing import CliRunner
+
+    import leaderboards
+    from vsumbench.cli import main
+
+    generated = Path(leaderboards.__file__).parent / "generated"
+    before = {p.name: p.stat().st_mtime_ns for p in generated.iterdir()}
+    monkeypatch.chdir(tmp_path)
+    import vsumbench.report.tables as tables
+
+    monkeypatch.setattr(tables, "model_macs_rows", lambda *a, **k: [])
+    result = CliRunner().invoke(main, ["table", "--all", "--results", str(results_dir)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(
+        f"table{n}.{f}" for n in (1, 2, 3) for f in ("md", "csv", "json")
+    )
+    assert {p.name: p.stat().st_mtime_ns for p in generated.iterdir()} == before

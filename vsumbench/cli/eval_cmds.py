@@ -72,7 +72,8 @@ def evaluate(
     dataset = dataset.lower()
     predictions = read_predictions(pred)
     path = dataset_file(dataset, data_dir)
-    known = set(video_keys(path))
+    keys = video_keys(path)
+    known = set(keys)
     unknown = [key for key in predictions if key not in known]
     if unknown:
         raise PredictionError(
@@ -83,7 +84,7 @@ def evaluate(
     _, references = _load_references(dataset, data_dir, list(predictions))
     result = run_evaluation(predictions, references, file=pred)  # bad values first
     declared = expected_videos(pred)
-    expected = declared if declared is not None else video_keys(path)
+    expected = declared if declared is not None else keys
     missing = [key for key in expected if key not in predictions]
     if missing and not allow_partial:
         raise PredictionError(
