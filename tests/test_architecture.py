@@ -87,6 +87,13 @@ FLOORS = {  # a floor may import only the floors listed (and errors/atomic/numbe
         "vsumbench.runner.store",
         "vsumbench.runner.selection",
     ),  # fmt: skip
+    "vsumbench.sweep": (
+        "vsumbench.protocol",
+        "vsumbench.data",
+        "vsumbench.models",
+        "vsumbench.runner",
+        "vsumbench.report",
+    ),
 }
 BASEMENT = ("vsumbench.errors", "vsumbench.atomic", "vsumbench.numbers", "vsumbench.datasets")
 

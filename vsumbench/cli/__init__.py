@@ -92,6 +92,7 @@ TOP_COMMANDS = {
     "human": "vsumbench.cli.eval_cmds:human",
     "models": "vsumbench.cli.models_cmds:models",
     "run": "vsumbench.cli.run_cmds:run",
+    "sweep": "vsumbench.cli.sweep_cmds:sweep",
     "predict": "vsumbench.cli.run_cmds:predict",
     "macs": "vsumbench.cli.macs_cmds:macs",
     "table": "vsumbench.cli.table_cmds:table",

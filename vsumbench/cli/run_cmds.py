@@ -150,6 +150,14 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     "replay the official CSTA train.py's random stream (one process, SumMe then TVSum), "
     "bitwise on the CPU given the same backbone weights.",
 )
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Train N folds at once on an embedded Ray (one CPU each, GPUs shared equally), "
+    "exactly as one at a time; per-fold logs land beside the results. Needs the sweep extra.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(
     model: str,
@@ -171,6 +179,7 @@ def run(
     model_args: tuple[str, ...],
     threads: int | None,
     rng: str,
+    parallel: int,
     quiet: bool,
 ) -> None:
     """Train MODEL with k-fold cross-validation on a dataset, as the CSTA paper did.
@@ -188,7 +197,6 @@ def run(
     if n_seeds is not None and seed is not None:
         raise click.UsageError("give --seeds K or --seed S, not both")
 
-    from vsumbench.report.summary import format_summary
     from vsumbench.runner.config import RunConfig, parse_model_args, seeds_from
     from vsumbench.runner.train import run as run_training
 
@@ -227,22 +235,44 @@ def run(
             f"{model} is not trainable (scored once, never trained): {', '.join(ignored)} ignored",
             err=True,
         )
+    if parallel > 1:
+        _run_parallel(config, parallel)
+        return
     report = run_training(config)
     if report.replayed:
         click.echo(
             f"official replay: trained {len(report.replayed)} earlier fold(s) first, as the "
             f"official script does ({report.replayed[0]} ...)"
         )
-    if report.skipped:
-        click.echo(
-            f"{len(report.skipped)} fold(s) already finished, not rerun (use --force to retrain)."
-        )
-    kinds = sorted({"synthetic" if r.synthetic else "real" for r in report.results})
-    title = f"{model} on {dataset.lower()} ({'/'.join(kinds)} data), selection {selection}"
-    click.echo(format_summary(report.results, title=title))
-    places = sorted({str(r.path.parent.parent) for r in report.results})
-    for place in places:
+    _summary(config, report.results, len(report.skipped))
+
+
+def _summary(config, results, skipped: int) -> None:
+    """The end-of-run table and where the results are."""
+    from vsumbench.report.summary import format_summary
+
+    if skipped:
+        click.echo(f"{skipped} fold(s) already finished, not rerun (use --force to retrain).")
+    kinds = sorted({"synthetic" if r.synthetic else "real" for r in results})
+    data = "/".join(kinds)
+    title = f"{config.model} on {config.dataset} ({data} data), selection {config.selection}"
+    click.echo(format_summary(results, title=title))
+    for place in sorted({str(r.path.parent.parent) for r in results}):
         click.echo(f"results: {place}")
+
+
+def _run_parallel(config, parallel: int) -> None:
+    """The run's folds through the sweep engine; the same summary as a sequential run."""
+    import sys
+
+    from vsumbench.cli.sweep_cmds import report_failures
+    from vsumbench.sweep.driver import run_parallel
+
+    report = run_parallel(config, parallel, progress=config.progress)
+    _summary(config, report.plan.results(), len(report.plan.finished))
+    report_failures(report)
+    if not report.complete:
+        sys.exit(1)
 
 
 @click.command()

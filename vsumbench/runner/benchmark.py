@@ -16,7 +16,7 @@ from vsumbench.data import Split, Video
 from vsumbench.runner.config import RunConfig
 from vsumbench.runner.result import DataRecord
 
-__all__ = ["Benchmark", "load_benchmark"]
+__all__ = ["Benchmark", "BenchmarkCache", "load_benchmark"]
 
 
 @dataclass
@@ -75,3 +75,47 @@ def _scores(annotations: Any, key: str) -> Any:
     if annotations is None or key not in annotations:
         return None
     return getattr(annotations[key], "scores", annotations[key])
+
+
+class BenchmarkCache:
+    """Benchmarks kept in memory between runs of one process (a sweep's worker runs many
+    folds of the same data): reused only while the data, split and annotation files are
+    unchanged (same size and modification time), so an edited file is read again."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self._entries: dict[tuple, Benchmark] = {}
+
+    def get(self, config: RunConfig, device: torch.device) -> Benchmark:
+        key = _identity(config, device)
+        if key not in self._entries:
+            while len(self._entries) >= self.size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = load_benchmark(config, device)
+        return self._entries[key]
+
+
+def _identity(config: RunConfig, device: torch.device) -> tuple:
+    """Which files a benchmark was read from, and their current size and mtime."""
+    from vsumbench.data.paths import annotation_file, dataset_file, split_file
+    from vsumbench.datasets import get_dataset
+    from vsumbench.errors import DataNotFoundError
+
+    dataset = config.dataset.lower()
+    files = [
+        dataset_file(dataset, config.data_dir),
+        Path(config.splits) if config.splits else split_file(dataset, config.data_dir),
+    ]
+    if get_dataset(dataset).needs_annotations:
+        try:
+            files.append(annotation_file(dataset, config.data_dir))
+        except DataNotFoundError:  # load_benchmark says what is missing
+            pass
+    stamps = []
+    for path in files:
+        try:
+            stat = path.stat()
+            stamps.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            stamps.append((str(path), None, None))
+    return (dataset, str(device), *stamps)

@@ -195,6 +195,28 @@ def recover(fold_dir: str | os.PathLike) -> None:
                 tmp.unlink(missing_ok=True)
 
 
+class FoldBusyError(ConfigError):
+    """Another process holds the fold's lock (a concurrent run or sweep trains it)."""
+
+
+def lock_holder(fold_dir: str | os.PathLike) -> str | None:
+    """Who is training the fold right now ("pid ... on host since ..."), or None."""
+    import fcntl
+
+    fold_dir = Path(fold_dir)
+    path = fold_dir.parent / f".{fold_dir.name}.lock"
+    if not path.is_file():
+        return None
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            return handle.read().strip() or "another process"
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
+
+
 @contextmanager
 def fold_lock(fold_dir: str | os.PathLike) -> Iterator[None]:
     """Hold the fold's lock, or stop at once naming the run that holds it.
@@ -216,7 +238,7 @@ def fold_lock(fold_dir: str | os.PathLike) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise ConfigError(
+            raise FoldBusyError(
                 f"{fold_dir} is being trained by {holder}; wait for that run to finish "
                 f"(or stop it), then run again"
             ) from None

@@ -22,7 +22,7 @@ import torch
 
 from vsumbench.errors import ConfigError
 from vsumbench.runner import store
-from vsumbench.runner.benchmark import load_benchmark
+from vsumbench.runner.benchmark import BenchmarkCache
 from vsumbench.runner.config import RunConfig, default_threads
 from vsumbench.runner.context import FoldParts, RunContext
 from vsumbench.runner.evaluation import FoldEvaluator
@@ -48,11 +48,12 @@ class RunReport:
     replayed: list[str] = field(default_factory=list)  # --rng official: earlier datasets
 
 
-def run(config: RunConfig) -> RunReport:
+def run(config: RunConfig, cache: BenchmarkCache | None = None) -> RunReport:
     """Train every requested (seed, fold); skip finished ones; print nothing (see the CLI).
 
     torch runs on ``config.threads`` CPU threads (default `default_threads`) for the run,
-    and the previous setting is restored afterwards.
+    and the previous setting is restored afterwards. ``cache`` keeps the data in memory
+    between calls (a sweep's worker).
     """
     threads = config.threads or default_threads()
     if threads < 1:
@@ -60,12 +61,12 @@ def run(config: RunConfig) -> RunReport:
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        return _run(config, threads)
+        return _run(config, threads, cache or BenchmarkCache(size=1))
     finally:
         torch.set_num_threads(previous)
 
 
-def _run(config: RunConfig, threads: int) -> RunReport:
+def _run(config: RunConfig, threads: int, cache: BenchmarkCache) -> RunReport:
     from vsumbench.models import create, get_spec
     from vsumbench.models.weights import check_backbone_init
     from vsumbench.runner.environment import capture_environment, resolve_device
@@ -84,7 +85,7 @@ def _run(config: RunConfig, threads: int) -> RunReport:
     report = RunReport(results=[], root=Path(config.results))
     for dataset in datasets:
         cfg = config if dataset == config.dataset else replace(config, dataset=dataset, splits=None)
-        bench = load_benchmark(cfg, device)
+        bench = cache.get(cfg, device)
         plans = plan_folds(cfg, spec, bench.splits, bench.split_file, bench.digests)
         ctx = RunContext(cfg, spec, bench, device, environment, threads)
         results = _run_folds(ctx, plans, report)
