@@ -9,8 +9,11 @@
 # EPOCHS_VASNET (default 30), SEEDS (default 1), SELECTION (default paper),
 # INIT (default: random on the synthetic benchmark, where ImageNet weights cannot be assumed;
 # imagenet, as in the paper, when DATA is given), DATASETS (default
-# "summe tvsum"), TABLES (default 1: write the tables; 0 to only train, e.g. one dataset per
-# process in parallel, then run once more with TABLES=1: finished runs are not repeated).
+# "summe tvsum"), ENGINE (the sweep's engine: default ray, embedded on this machine; slurm
+# or inline), THREADS (torch threads per fold: default 2, as the committed tables were made;
+# CSTA-family numbers depend on it in the last bits), TABLES (default 1: write the tables; 0
+# to only train). Every model is one sweep's grid: finished folds are never repeated, so an
+# interrupted regeneration is finished by running it again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,14 +30,12 @@ if [ -z "${DATA:-}" ]; then
   [ -f "$DATA/eccv16_dataset_tvsum_google_pool5.h5" ] || vsumbench data synth --out "$DATA" --size small --seed 0
 fi
 
-common=(--data-dir "$DATA" --results "$RESULTS" --seeds "$SEEDS" --selection "$SELECTION" --quiet)
-for dataset in $DATASETS; do
-  for model in csta csta-baseline csta-att csta-attd csta-kv csta-pe csta-cls; do
-    vsumbench run "$model" --dataset "$dataset" --epochs "$EPOCHS" --backbone-init "$INIT" "${common[@]}"
-  done
-  vsumbench run vasnet --dataset "$dataset" --epochs "$EPOCHS_VASNET" "${common[@]}"
-  vsumbench run random --dataset "$dataset" "${common[@]}"
-done
+sets=$(echo "$DATASETS" | tr ' ' ',')
+common=(--datasets "$sets" --data-dir "$DATA" --results "$RESULTS" --seeds "$SEEDS"
+        --selections "$SELECTION" --engine "${ENGINE:-ray}" --threads "${THREADS:-2}" --quiet)
+vsumbench sweep --models csta,csta-baseline,csta-att,csta-attd,csta-kv,csta-pe,csta-cls \
+  --epochs "$EPOCHS" --backbone-inits "$INIT" "${common[@]}"
+vsumbench sweep --models vasnet,random --epochs "$EPOCHS_VASNET" "${common[@]}"
 if [ "$TABLES" = 1 ]; then
   vsumbench table --all --results "$RESULTS" --out leaderboards/generated
   vsumbench plot tradeoff --results "$RESULTS" --out leaderboards/generated/tradeoff

@@ -135,6 +135,17 @@ def test_spec_file_is_read_and_options_override_it(tmp_path):
     assert over.epochs == 3 and over.models == ["vasnet"] and over.deterministic
 
 
+def test_the_documented_spec_file_is_valid():
+    import re
+
+    tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "sweeps.md").read_text()
+    (block,) = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    grid = grid_from_mapping(tomllib.loads(block), "docs/sweeps.md").with_options({})
+    assert grid.seeds == [123456 + i for i in range(5)] and grid.gpus_per_task == 0.25
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

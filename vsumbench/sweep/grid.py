@@ -192,6 +192,8 @@ def _checked(grid: SweepGrid, source: str, *, complete: bool = False) -> SweepGr
         (all(f >= 0 for f in grid.folds or ()), "folds are 0-based"),
         (not complete or grid.splits is None or len(grid.datasets) == 1,
          "a split file serves one dataset only"),
+        (grid.device != "cuda" or grid.gpus_per_task > 0 or grid.engine == "inline",
+         "--device cuda needs --gpus-per-task (e.g. 1, or 0.25 to pack four folds on a GPU)"),
         (grid.gpus_per_task <= 1 or grid.gpus_per_task == int(grid.gpus_per_task),
          "gpus_per_task above 1 must be a whole number"),
     ]  # fmt: skip

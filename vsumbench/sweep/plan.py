@@ -17,7 +17,13 @@ from vsumbench.runner.config import RunConfig
 from vsumbench.runner.result import RunResult
 from vsumbench.sweep.grid import SweepGrid
 
-__all__ = ["SweepPlan", "Task", "plan_sweep"]
+__all__ = ["SweepPlan", "Task", "grid_for_run", "plan_sweep"]
+
+#: Settings every fold of a sweep shares with its `RunConfig`, under the same names.
+SHARED = (
+    "epochs", "lr", "weight_decay", "data_dir", "splits", "results", "device",
+    "deterministic", "force",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,19 +90,11 @@ def grid_for_run(config: RunConfig, parallel: int, gpus: int) -> SweepGrid:
         folds=list(config.folds) if config.folds is not None else None,
         selections=[config.selection],
         backbone_inits=[config.backbone_init],
-        epochs=config.epochs,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
         model_args=dict(config.model_args),
-        data_dir=config.data_dir,
-        splits=config.splits,
-        results=config.results,
-        device=config.device,
-        deterministic=config.deterministic,
-        force=config.force,
         threads=config.threads,
         engine="ray",
         gpus_per_task=gpus / parallel if gpus else 0.0,
+        **{name: getattr(config, name) for name in SHARED},
     )
 
 
@@ -133,6 +131,7 @@ def plan_sweep(grid: SweepGrid) -> SweepPlan:
 def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
     """One request per model x selection x initialisation x seed (folds expanded later)."""
     threads = task_threads(grid)
+    shared = {name: getattr(grid, name) for name in SHARED}
     configs = []
     for model in grid.models:
         for selection in grid.selections:
@@ -142,22 +141,14 @@ def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
                         RunConfig(
                             model=model,
                             dataset=dataset,
-                            data_dir=grid.data_dir,
-                            splits=grid.splits,
-                            epochs=grid.epochs,
                             seeds=[int(seed)],
                             folds=list(grid.folds) if grid.folds is not None else None,
-                            device=grid.device,
                             selection=selection,
-                            results=grid.results,
                             backbone_init=init,
-                            deterministic=grid.deterministic,
-                            force=grid.force,
-                            lr=grid.lr,
-                            weight_decay=grid.weight_decay,
                             progress=False,
                             model_args=dict(grid.model_args),
                             threads=threads,
+                            **shared,
                         )
                     )
     return configs

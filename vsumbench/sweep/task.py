@@ -14,7 +14,7 @@ import socket
 import time
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vsumbench.sweep.plan import Task
 
@@ -63,7 +63,7 @@ def run_task(task: Task, attempt: int = 1) -> TaskOutcome:
         print(
             f"== {outcome.status} after {seconds:.1f} s{': ' + outcome.error if outcome.error else ''}"
         )
-    return TaskOutcome(**{**outcome.__dict__, "seconds": seconds})
+    return replace(outcome, seconds=seconds)
 
 
 def _attempt(task: Task) -> TaskOutcome:
