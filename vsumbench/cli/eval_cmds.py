@@ -14,16 +14,10 @@ from vsumbench.cli import data_dir_option, dataset_option
 def _load_references(dataset: str, data_dir: str | None, keys=None, annotations=None):
     """References for ``keys`` (default all videos) of a dataset: structure and user
     summaries from its features file, per-annotator scores where its tau/rho need them
-    (``annotations``, when the caller has already read them)."""
-    from vsumbench.data.eccv16 import load_videos
-    from vsumbench.data.paths import dataset_file, load_dataset_annotations
-    from vsumbench.protocol import make_references
+    (``annotations``, when the caller has already read them); prepared once per file."""
+    from vsumbench.data.references import load_references
 
-    path = dataset_file(dataset, data_dir)
-    videos = load_videos(path, keys, fields=("user_summary",))
-    if annotations is None:
-        annotations = load_dataset_annotations(dataset, data_dir)
-    return path, make_references(videos, dataset, annotations, file=path)
+    return load_references(dataset, data_dir, keys, annotations)
 
 
 def _data_kind(path) -> str:
@@ -103,7 +97,7 @@ def evaluate(
         out["coverage"] = coverage
         click.echo(json.dumps(out, indent=2))
         return
-    from tabulate import tabulate
+    from vsumbench.cli.text import pipe_table
 
     rows = [
         [key, _fmt(s.kendall), _fmt(s.spearman), _fmt(s.f1), "; ".join(s.flags)]
@@ -121,7 +115,7 @@ def evaluate(
         else (f"{coverage['videos']} of the {len(expected)} videos it should cover (partial)")
     )
     click.echo(f"{dataset} ({path}, {data} data), {scope} from {pred}; F1 as a fraction")
-    click.echo(tabulate(rows, headers=headers, tablefmt="github"))
+    click.echo(pipe_table(headers, rows))
 
 
 @click.command()

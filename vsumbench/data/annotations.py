@@ -118,14 +118,6 @@ def load_annotations(
     return out
 
 
-def _cache_dir() -> Path:
-    """Where parsed annotations are kept: ``$VSUMBENCH_CACHE``, else the user cache folder."""
-    root = os.environ.get("VSUMBENCH_CACHE")
-    if root:
-        return Path(root)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vsumbench"
-
-
 def load_annotations_cached(
     path: str | os.PathLike, *, n_annotators: int | None = N_ANNOTATORS
 ) -> dict[str, VideoAnnotations]:
@@ -136,14 +128,11 @@ def load_annotations_cached(
     time, so an edited file is parsed again. A cache that cannot be read or written is
     ignored (the file is parsed as usual).
     """
-    import hashlib
-
     from vsumbench.atomic import atomic_path
+    from vsumbench.data.disk_cache import cache_file, file_identity
 
     path = Path(path)
-    stat = path.stat()
-    tag = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{n_annotators}|1"
-    cache = _cache_dir() / f"annotations-{hashlib.sha256(tag.encode()).hexdigest()[:24]}.npz"
+    cache = cache_file("annotations", file_identity(path), n_annotators, 1)
     try:
         with np.load(cache, allow_pickle=False) as npz:
             ids, cats = npz["ids"].tolist(), npz["categories"].tolist()

@@ -503,11 +503,12 @@ def load_videos(
         out: dict[str, Video] = {}
         for key in selected:
             group = h5[key]
+            present = set(group)  # one listing instead of a lookup per field
             raw: dict[str, Any] = {}
             for name in STRUCTURE_FIELDS + OPTIONAL_FIELDS:
                 if name not in STRUCTURE_FIELDS and name not in wanted:
                     continue
-                if name not in group:
+                if name not in present:
                     if name in STRUCTURE_FIELDS or name in required_opt:
                         raise DataError(
                             "required dataset is missing", file=file, video=key, field=name
