@@ -235,6 +235,35 @@ def test_slurm_path_through_submitit(grid, tmp_path):
     assert any((Path(grid.results) / ".sweeps" / "slurm").iterdir())
 
 
+def _slurm_ready() -> str | None:
+    """Why a real SLURM cannot be used here, or None when sbatch has an idle node."""
+    import shutil
+
+    if shutil.which("sbatch") is None:
+        return "no sbatch on PATH (CI starts a single-node SLURM with .ci/slurm-up)"
+    out = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    if out.returncode != 0 or "idle" not in out.stdout:
+        return f"SLURM has no idle node (sinfo: {out.stdout.strip() or out.stderr.strip()})"
+    return None
+
+
+def test_slurm_for_real(grid, tmp_path):
+    """sbatch, a job array, SLURM running the folds: the same results as sequential runs."""
+    pytest.importorskip("submitit")
+    why = _slurm_ready()
+    if why:
+        pytest.skip(why)
+    from vsumbench.sweep.driver import run_sweep
+
+    reference = sequential(replace(grid, models=["vasnet"]), tmp_path / "reference")
+    report = run_sweep(replace(grid, models=["vasnet"], engine="slurm", time=10), progress=False)
+    assert report.complete, report.failures
+    assert assert_same_results(Path(grid.results), reference) == 2
+    script = next((Path(grid.results) / ".sweeps" / "slurm").glob("*_submission.sh")).read_text()
+    assert "#SBATCH --array=0-1%2" in script and "#SBATCH --time=10" in script
+    assert "#SBATCH --partition" not in script and "gpus" not in script
+
+
 # ---------------------------------------------------------------- faults
 
 

@@ -11,6 +11,7 @@ attempts; retries, progress and the final report belong to the driver (`sweep.dr
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
 from pathlib import Path
@@ -173,12 +174,13 @@ class SubmititEngine:
         params: dict[str, Any] = dict(
             timeout_min=grid.time,
             cpus_per_task=max(1, int(grid.cpus_per_task)),
-            gpus_per_node=int(grid.gpus_per_task),  # SLURM allocates whole GPUs
             slurm_array_parallelism=grid.array_parallelism,
             name="vsumbench-sweep",
         )
         if grid.partition:
             params["slurm_partition"] = grid.partition
+        if grid.gpus_per_task:
+            params["gpus_per_node"] = math.ceil(grid.gpus_per_task)  # whole GPUs on SLURM
         self._executor.update_parameters(**params)
         self.slots = grid.array_parallelism
         self._tasks: dict[Any, Task] = {}
