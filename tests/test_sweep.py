@@ -108,6 +108,15 @@ def _same_weights(a: Path, b: Path) -> None:
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
 
 
+def needs(module: str) -> None:
+    """Skip without ``module``, without importing it here: Ray reads its settings when
+    imported, and the in-process Ray test sets them first (as the engine does)."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} is not installed (pip install -e '.[sweep]')")
+
+
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "vsumbench", *args],
@@ -184,7 +193,7 @@ def test_unknown_models_are_listed_at_once(grid):
 
 
 def test_ray_sweep_equals_sequential_runs_and_is_idempotent(grid, tmp_path):
-    pytest.importorskip("ray")
+    needs("ray")
     reference = sequential(grid, tmp_path / "reference")
     results = tmp_path / "ray"
     args = [
@@ -206,7 +215,7 @@ def test_ray_sweep_equals_sequential_runs_and_is_idempotent(grid, tmp_path):
 
 
 def test_run_parallel_equals_run(grid, tmp_path):
-    pytest.importorskip("ray")
+    needs("ray")
     reference = sequential(replace(grid, models=["vasnet"]), tmp_path / "reference")
     results = tmp_path / "parallel"
     done = cli(
@@ -346,7 +355,9 @@ def test_interrupted_sweep_finishes_when_run_again(grid, monkeypatch):
     assert second.complete and len(second.plan.finished) == 1 and len(second.plan.todo) == 3
 
 
-def test_ray_worker_death_is_a_crash_and_impossible_resources_are_refused(grid):
+def test_ray_worker_death_is_a_crash_and_impossible_resources_are_refused(grid, monkeypatch):
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # as the engine sets them before
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # importing Ray
     ray = pytest.importorskip("ray")
     from vsumbench.sweep.engines import RayEngine
     from vsumbench.sweep.plan import plan_sweep
@@ -361,9 +372,11 @@ def test_ray_worker_death_is_a_crash_and_impossible_resources_are_refused(grid):
         task = plan_sweep(grid).todo[0]
         handle = engine.submit(task, 1)
         [(_, outcome)] = engine.wait([handle], timeout=60)
+        address = ray.get_runtime_context().gcs_address
     finally:
         engine.stop()
     assert outcome.status == "crashed" and outcome.retryable
+    assert address.startswith("127.0.0.1:")  # an embedded Ray stays on the loopback
 
 
 def test_unreachable_cluster_and_missing_sbatch_are_clear_errors(grid, monkeypatch):

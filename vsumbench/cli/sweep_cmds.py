@@ -181,11 +181,17 @@ def sweep(spec_file: str | None, n_seeds: int | None, seed_list: list[int] | Non
     if status_only:
         click.echo(format_status(plan))
         return
-    from vsumbench.sweep.driver import run_sweep
+    from pathlib import Path
 
-    click.echo(f"{len(plan.tasks)} fold(s): {len(plan.finished)} finished, {len(plan.todo)} to run "
-               f"on {grid.engine}")  # fmt: skip
-    report = run_sweep(grid, progress=not quiet, plan=plan)
+    from vsumbench.sweep.driver import run_sweep
+    from vsumbench.sweep.engines import make_engine
+
+    engine = make_engine(grid, Path(grid.results)) if plan.todo else None  # refusals first
+    click.echo(
+        f"{len(plan.tasks)} fold(s): {len(plan.finished)} finished, {len(plan.todo)} to run "
+        f"on {grid.engine}"
+    )
+    report = run_sweep(grid, progress=not quiet, plan=plan, engine=engine)
     _summaries(plan)
     report_failures(report)
     if report.interrupted:

@@ -68,6 +68,7 @@ class RayEngine:
     """Ray tasks, one per fold, with the grid's CPUs and (fractional) GPUs each."""
 
     def __init__(self, grid: SweepGrid, *, num_cpus: int | None = None) -> None:
+        _quiet_local_ray(embedded=grid.address is None)
         try:
             import ray
         except ImportError:
@@ -100,6 +101,17 @@ class RayEngine:
 
     def stop(self) -> None:
         self._ray.shutdown()
+
+
+def _quiet_local_ray(*, embedded: bool) -> None:
+    """Before Ray is imported: no usage report to Ray's servers (a sweep's business is its
+    own), and an embedded Ray addresses its own processes on the loopback interface only,
+    never through the machine's network address. A user's own settings are kept."""
+    import os
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if embedded:  # Ray's switch for "this machine only" (its default on macOS/Windows)
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 
 def _start_ray(ray: Any, address: str | None, num_cpus: int | None) -> None:
