@@ -82,6 +82,47 @@ def select_epoch(history: Iterable[Mapping[str, Any]], rule: str) -> int | None:
     return selector.best_epoch
 
 
+#: PGL-SUM's loss-curve rule (its evaluation/choose_best_epoch.py): the walk starts after
+#: epoch 15 and stops at the first relative change of at least 1 %.
+LOSS_CURVE_START, LOSS_CURVE_TOLERANCE = 15, 1.0
+
+
+def loss_curve_epoch(losses: Sequence[float], *, official: bool = True) -> int:
+    """The epoch (1-based) that PGL-SUM's rule picks from the training-loss curve alone.
+
+    From the 16th epoch on, the first relative change of at least 1 % (relative to the later
+    epoch) decides a candidate: after a drop the later epoch, after a rise the earlier one.
+    The first global minimum wins instead when its change from the epoch before is smaller in
+    size (the official code compares the first epoch with the last, by Python's index -1).
+    The rule never looks at test videos.
+
+    The official script then reports the F-score one entry further on than the epoch it
+    chose (the rule returns index + 1 into a list that starts at the first epoch):
+    ``official=True`` reproduces that offset, ``official=False`` gives the epoch the rule
+    means. Where the offset runs past the last epoch the official script fails (IndexError);
+    here the last epoch is returned.
+
+    >>> curve = [1.0] * 16 + [0.9, 0.8, 0.7]
+    >>> loss_curve_epoch(curve, official=False), loss_curve_epoch(curve)
+    (17, 18)
+    """
+    import numpy as np
+
+    loss = [float(v) for v in losses]
+    if not loss or any(not math.isfinite(v) or v <= 0 for v in loss):
+        raise ValueError("the loss-curve rule needs finite, positive losses, one per epoch")
+    candidate, change = 0, 0.0
+    for i in range(LOSS_CURVE_START, len(loss) - 1):
+        diff = (loss[i + 1] - loss[i]) / loss[i + 1] * 100
+        if diff <= -LOSS_CURVE_TOLERANCE or diff >= LOSS_CURVE_TOLERANCE:
+            candidate, change = (i + 1 if diff < 0 else i), diff
+            break
+    lowest = int(np.argmin(np.asarray(loss, dtype=np.float32)))  # torch.argmin on float32
+    lowest_change = (loss[lowest] - loss[lowest - 1]) / loss[lowest] * 100
+    index = lowest if abs(lowest_change) < abs(change) else candidate
+    return min(index + 2, len(loss)) if official else index + 1
+
+
 def validation_split(
     train_keys: Sequence[str], seed: int, fold: int, fraction: float = VAL_FRACTION
 ) -> tuple[list[str], list[str]]:
