@@ -1,0 +1,138 @@
+"""DSNet, anchor-free (Zhu et al., TIP 2021): segment proposals instead of regressed scores.
+
+Every step predicts a score, its distances to the left and right end of the key segment it
+belongs to, and a centerness; proposals are those segments, scored by score x centerness
+(normalised by the maximum), suppressed by 1-D non-maximum suppression, and turned into
+step scores (each step: the best surviving proposal that covers it). The step scores then
+go through the protocol's keyshot selection like any model's.
+
+Parameter names follow the official code (``base_model.Q``, ``base_model.fc.0``,
+``layer_norm``, ``fc1.0``, ``fc1.3``, ``fc_cls``, ``fc_loc``, ``fc_ctr``), so official
+checkpoints load; `tests/test_dsnet.py` checks outputs, proposals after NMS and step scores
+against the official code on fixed random weights.
+
+Not yet registered as a summarizer: training needs its own targets and losses (keyshot
+labels, focal and IoU losses), the plugin hooks of issue 12.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["DSNetAF", "MultiHeadAttention", "nms", "proposal_step_scores", "proposals_af"]
+
+NMS_THRESHOLD = 0.5  # the official default (--nms-thresh)
+
+
+class MultiHeadAttention(nn.Module):
+    """DSNet's base model: scaled dot-product attention in ``heads`` heads, an output
+    projection and dropout (0.5 on the weights and on the output)."""
+
+    def __init__(self, heads: int = 8, features: int = 1024) -> None:
+        super().__init__()
+        self.heads, self.d_k = heads, features // heads
+        self.Q = nn.Linear(features, features, bias=False)
+        self.K = nn.Linear(features, features, bias=False)
+        self.V = nn.Linear(features, features, bias=False)
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Sequential(nn.Linear(features, features, bias=False), nn.Dropout(0.5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        t, features = x.shape
+
+        def split(y: torch.Tensor) -> torch.Tensor:  # (T, F) -> (heads, T, d_k)
+            return y.view(t, self.heads, self.d_k).transpose(0, 1)
+
+        q, k, v = split(self.Q(x)), split(self.K(x)), split(self.V(x))
+        weights = torch.softmax(q @ k.transpose(1, 2) / math.sqrt(self.d_k), dim=-1)
+        y = (self.drop(weights) @ v).transpose(0, 1).reshape(t, features)
+        return self.fc(y)
+
+
+class DSNetAF(nn.Module):
+    """features (T, D) -> (score (T,), left/right distances (T, 2), centerness (T,))."""
+
+    def __init__(self, features: int = 1024, hidden: int = 128, heads: int = 8) -> None:
+        super().__init__()
+        self.base_model = MultiHeadAttention(heads, features)
+        self.layer_norm = nn.LayerNorm(features)
+        self.fc1 = nn.Sequential(
+            nn.Linear(features, hidden), nn.ReLU(), nn.Dropout(0.5), nn.LayerNorm(hidden)
+        )
+        self.fc_cls = nn.Linear(hidden, 1)
+        self.fc_loc = nn.Linear(hidden, 2)
+        self.fc_ctr = nn.Linear(hidden, 1)
+
+    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        if features.dim() != 2:
+            raise ValueError(f"DSNet expects features of shape (T, D), got {tuple(features.shape)}")
+        out = self.fc1(self.layer_norm(self.base_model(features) + features))
+        score = torch.sigmoid(self.fc_cls(out)).squeeze(-1)
+        distances = torch.exp(self.fc_loc(out))
+        centerness = torch.sigmoid(self.fc_ctr(out)).squeeze(-1)
+        return score, distances, centerness
+
+    @torch.no_grad()
+    def step_scores(
+        self, features: torch.Tensor, nms_threshold: float = NMS_THRESHOLD
+    ) -> torch.Tensor:
+        """The (T,) step scores the protocol evaluates: proposals, NMS, best cover."""
+        score, distances, centerness = self(features)
+        scores, bboxes = proposals_af(score, distances, centerness)
+        kept_scores, kept = nms(scores, bboxes, nms_threshold)
+        steps = proposal_step_scores(features.shape[0], kept_scores, kept)
+        return torch.from_numpy(steps).to(features.device)
+
+
+def proposals_af(
+    score: torch.Tensor, distances: torch.Tensor, centerness: torch.Tensor
+) -> tuple[np.ndarray, np.ndarray]:
+    """One proposal per step: ``[t - left, t + right + 1)`` clipped to the video and rounded
+    to whole steps, scored by score x centerness / (its maximum + 1e-8)."""
+    seq_len = score.shape[0]
+    scores = score * centerness
+    scores = (scores / (scores.max() + 1e-8)).cpu().numpy()
+    d = distances.cpu().numpy()
+    steps = np.arange(seq_len)
+    bboxes = np.stack([steps - d[:, 0], steps + d[:, 1] + 1], axis=1)
+    return scores, np.clip(bboxes, 0, seq_len).round().astype(np.int32)
+
+
+def nms(scores: np.ndarray, bboxes: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """1-D non-maximum suppression: empty proposals dropped, then repeatedly keep the best
+    one (ties: the later proposal first, as a reversed stable argsort gives) and drop every
+    proposal overlapping it with IoU >= ``threshold``."""
+    valid = bboxes[:, 0] < bboxes[:, 1]
+    scores, bboxes = scores[valid], bboxes[valid]
+    order = scores.argsort()[::-1]
+    scores, bboxes = scores[order], bboxes[order]
+    kept_scores, kept = [], []
+    while len(bboxes):
+        kept_scores.append(scores[0])
+        kept.append(bboxes[0])
+        keep = _iou(bboxes, bboxes[0]) < threshold
+        scores, bboxes = scores[keep], bboxes[keep]
+    return np.asarray(kept_scores, dtype=scores.dtype), np.asarray(
+        kept, dtype=bboxes.dtype
+    ).reshape(-1, 2)
+
+
+def _iou(bboxes: np.ndarray, bbox: np.ndarray) -> np.ndarray:
+    """IoU of ``[left, right)`` segments with one segment (an empty union counts 1e-6)."""
+    inter = np.minimum(bboxes[:, 1], bbox[1]) - np.maximum(bboxes[:, 0], bbox[0])
+    union = np.maximum(bboxes[:, 1], bbox[1]) - np.minimum(bboxes[:, 0], bbox[0])
+    inter = np.where(inter < 0, 0, inter)
+    union = np.where(union <= 0, 1e-6, union)
+    return inter / union
+
+
+def proposal_step_scores(seq_len: int, scores: np.ndarray, bboxes: np.ndarray) -> np.ndarray:
+    """Each step's score: the highest-scoring kept proposal that covers it (0 if none)."""
+    out = np.zeros(seq_len, dtype=np.float32)
+    for (lo, hi), value in zip(bboxes, scores, strict=True):
+        out[lo:hi] = np.maximum(out[lo:hi], value)
+    return out
