@@ -1,10 +1,13 @@
-"""DSNet, anchor-free (Zhu et al., TIP 2021): segment proposals instead of regressed scores.
+"""DSNet (Zhu et al., TIP 2021): segment proposals instead of regressed scores.
 
-Every step predicts a score, its distances to the left and right end of the key segment it
-belongs to, and a centerness; proposals are those segments, scored by score x centerness
-(normalised by the maximum), suppressed by 1-D non-maximum suppression, and turned into
-step scores (each step: the best surviving proposal that covers it). The step scores then
-go through the protocol's keyshot selection like any model's.
+Anchor-free (`DSNetAF`): every step predicts a score, its distances to the left and right
+end of the key segment it belongs to, and a centerness; proposals are those segments,
+scored by score x centerness (normalised by the maximum). Anchor-based (`DSNetAB`): every
+step has one anchor per scale (centred on it, 4, 8, 16 and 32 steps wide), features
+average-pooled over each anchor's width, and predicts a score and a centre/width offset per
+anchor. Either way the proposals are suppressed by 1-D non-maximum suppression and turned
+into step scores (each step: the best surviving proposal that covers it; 0 where none
+does), which then go through the protocol's keyshot selection like any model's.
 
 Parameter names follow the official code (``base_model.Q``, ``base_model.fc.0``,
 ``layer_norm``, ``fc1.0``, ``fc1.3``, ``fc_cls``, ``fc_loc``, ``fc_ctr``), so official
@@ -23,9 +26,18 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["DSNetAF", "MultiHeadAttention", "nms", "proposal_step_scores", "proposals_af"]
+__all__ = [
+    "DSNetAB",
+    "DSNetAF",
+    "MultiHeadAttention",
+    "nms",
+    "proposal_step_scores",
+    "proposals_ab",
+    "proposals_af",
+]
 
 NMS_THRESHOLD = 0.5  # the official default (--nms-thresh)
+ANCHOR_SCALES = (4, 8, 16, 32)  # the official default (--anchor-scales)
 
 
 class MultiHeadAttention(nn.Module):
@@ -86,6 +98,68 @@ class DSNetAF(nn.Module):
         kept_scores, kept = nms(scores, bboxes, nms_threshold)
         steps = proposal_step_scores(features.shape[0], kept_scores, kept)
         return torch.from_numpy(steps).to(features.device)
+
+
+class DSNetAB(nn.Module):
+    """features (T, D) -> (score (T, S), centre/width offsets (T, S, 2)), S anchor scales."""
+
+    def __init__(
+        self,
+        features: int = 1024,
+        hidden: int = 128,
+        heads: int = 8,
+        anchor_scales: tuple[int, ...] = ANCHOR_SCALES,
+    ) -> None:
+        super().__init__()
+        self.anchor_scales = tuple(int(s) for s in anchor_scales)
+        self.base_model = MultiHeadAttention(heads, features)
+        self.layer_norm = nn.LayerNorm(features)
+        self.fc1 = nn.Sequential(
+            nn.Linear(features, hidden), nn.Tanh(), nn.Dropout(0.5), nn.LayerNorm(hidden)
+        )
+        self.fc_cls = nn.Linear(hidden, 1)
+        self.fc_loc = nn.Linear(hidden, 2)
+
+    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if features.dim() != 2:
+            raise ValueError(f"DSNet expects features of shape (T, D), got {tuple(features.shape)}")
+        t = features.shape[0]
+        out = self.layer_norm(self.base_model(features) + features).T.unsqueeze(0)  # (1, D, T)
+        # Each anchor's features: the mean over its width (zero padding counted, as the
+        # official AvgPool1d(scale, stride=1, padding=scale // 2)), first T positions.
+        pooled = [
+            nn.functional.avg_pool1d(out, s, stride=1, padding=s // 2)[0, :, :t]
+            for s in self.anchor_scales
+        ]
+        out = self.fc1(torch.stack(pooled).permute(2, 0, 1))  # (T, S, hidden)
+        return torch.sigmoid(self.fc_cls(out)).squeeze(-1), self.fc_loc(out)
+
+    @torch.no_grad()
+    def step_scores(
+        self, features: torch.Tensor, nms_threshold: float = NMS_THRESHOLD
+    ) -> torch.Tensor:
+        """The (T,) step scores the protocol evaluates: proposals, NMS, best cover."""
+        scores, bboxes = proposals_ab(*self(features), self.anchor_scales)
+        kept_scores, kept = nms(scores, bboxes, nms_threshold)
+        steps = proposal_step_scores(features.shape[0], kept_scores, kept)
+        return torch.from_numpy(steps).to(features.device)
+
+
+def proposals_ab(
+    score: torch.Tensor, offsets: torch.Tensor, anchor_scales: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One proposal per anchor: centre ``c + oc * w``, width ``w * exp(ow)`` for the anchor
+    at step ``c`` of width ``w``, as ``[left, right)`` in float32, clipped to the video and
+    rounded to whole steps."""
+    seq_len = score.shape[0]
+    o = offsets.cpu().numpy().reshape(-1, 2)
+    centre = np.repeat(np.arange(seq_len, dtype=np.int32), len(anchor_scales))
+    width = np.tile(np.asarray(anchor_scales, dtype=np.int32), seq_len)
+    c = (o[:, 0] * width + centre).astype(np.float32)
+    w = (np.exp(o[:, 1]) * width).astype(np.float32)
+    bboxes = np.stack([c - w / 2, c + w / 2], axis=1)
+    scores = score.cpu().numpy().reshape(-1)
+    return scores, np.clip(bboxes, 0, seq_len).round().astype(np.int32)
 
 
 def proposals_af(

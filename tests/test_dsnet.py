@@ -1,4 +1,4 @@
-"""DSNet anchor-free against the official code: with the official weights (official
+"""DSNet (anchor-free and anchor-based) against the official code: with the official weights (official
 parameter names) the same outputs, the same proposals before and after non-maximum
 suppression, and the same step scores (fixture: tests/fixtures/official_dsnet/, made by its
 make_fixture.py from the authors' repository), for videos of 1 to 150 steps."""
@@ -11,46 +11,59 @@ import numpy as np
 import pytest
 import torch
 
-from baselines.dsnet import DSNetAF, nms, proposal_step_scores, proposals_af
+from baselines.dsnet import (
+    DSNetAB,
+    DSNetAF,
+    nms,
+    proposal_step_scores,
+    proposals_ab,
+    proposals_af,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 FIXTURE = Path(__file__).parent / "fixtures" / "official_dsnet" / "official_af.pt"
 
 
-@pytest.fixture(scope="module")
-def official() -> dict:
-    return torch.load(FIXTURE, weights_only=True)
+KINDS = {
+    "af": (DSNetAF, lambda net, x: proposals_af(*net(x))),
+    "ab": (DSNetAB, lambda net, x: proposals_ab(*net(x), net.anchor_scales)),
+}
 
 
-@pytest.fixture(scope="module")
-def model(official) -> DSNetAF:
-    net = DSNetAF(**official["config"])
+@pytest.fixture(scope="module", params=sorted(KINDS))
+def case(request):
+    """(kind, official record, our model with the official weights)."""
+    official = torch.load(FIXTURE.with_name(f"official_{request.param}.pt"), weights_only=True)
+    cls, _ = KINDS[request.param]
+    net = cls(**official["config"])
     net.load_state_dict(official["weights"], strict=True)  # every official name, no other
-    return net.eval()
+    return request.param, official, net.eval()
 
 
-def test_outputs_equal_the_official_model(official, model):
-    for case in official["cases"]:
+def test_outputs_equal_the_official_model(case):
+    _, official, model = case
+    for video in official["cases"]:
         with torch.no_grad():
-            score, distances, centerness = model(case["features"])
-        torch.testing.assert_close(score, case["score"], rtol=0, atol=1e-6)
-        torch.testing.assert_close(distances, case["distances"], rtol=1e-6, atol=1e-6)
-        torch.testing.assert_close(centerness, case["centerness"], rtol=0, atol=1e-6)
+            got = model(video["features"])
+        assert len(got) == len(video["outputs"])
+        for ours, theirs in zip(got, video["outputs"], strict=True):
+            torch.testing.assert_close(ours, theirs.reshape(ours.shape), rtol=1e-6, atol=1e-6)
 
 
-def test_proposals_nms_and_step_scores_equal_the_official_ones(official, model):
-    for case in official["cases"]:
-        t = case["features"].shape[0]
+def test_proposals_nms_and_step_scores_equal_the_official_ones(case):
+    kind, official, model = case
+    for video in official["cases"]:
+        t = video["features"].shape[0]
         with torch.no_grad():
-            scores, bboxes = proposals_af(*model(case["features"]))
-        np.testing.assert_allclose(scores, case["proposal_scores"].numpy(), rtol=0, atol=1e-6)
-        assert np.array_equal(bboxes, case["proposals"].numpy()), t
+            scores, bboxes = KINDS[kind][1](model, video["features"])
+        np.testing.assert_allclose(scores, video["proposal_scores"].numpy(), rtol=0, atol=1e-6)
+        assert np.array_equal(bboxes, video["proposals"].numpy()), (kind, t)
         kept_scores, kept = nms(scores, bboxes, 0.5)
-        assert np.array_equal(kept, case["kept"].numpy()), t
-        np.testing.assert_allclose(kept_scores, case["kept_scores"].numpy(), rtol=0, atol=1e-6)
-        steps = model.step_scores(case["features"]).numpy()
-        np.testing.assert_allclose(steps, case["step_scores"].numpy(), rtol=0, atol=1e-6)
+        assert np.array_equal(kept, video["kept"].numpy()), (kind, t)
+        np.testing.assert_allclose(kept_scores, video["kept_scores"].numpy(), rtol=0, atol=1e-6)
+        steps = model.step_scores(video["features"]).numpy()
+        np.testing.assert_allclose(steps, video["step_scores"].numpy(), rtol=0, atol=1e-6)
         assert steps.shape == (t,)  # one score per step, also for a 1-step video
 
 
