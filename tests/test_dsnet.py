@@ -67,6 +67,40 @@ def test_proposals_nms_and_step_scores_equal_the_official_ones(case):
         assert steps.shape == (t,)  # one score per step, also for a 1-step video
 
 
+def test_two_training_steps_equal_the_official_ones():
+    """Labels, focal + soft-IoU + centerness losses and Adam steps as the official train.py."""
+    from baselines.dsnet_losses import af_loss
+
+    official = torch.load(FIXTURE.with_name("official_af_train.pt"), weights_only=True)
+    model = DSNetAF(features=64, hidden=16, heads=8)
+    model.load_state_dict(official["weights"], strict=True)
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=5e-5, weight_decay=1e-5)
+    torch.manual_seed(official["dropout_seed"])
+    for x, labels, want in zip(
+        official["videos"], official["labels"], official["losses"], strict=True
+    ):
+        parts = af_loss(*model(x), labels.numpy())
+        optimizer.zero_grad()
+        parts["loss"].backward()
+        optimizer.step()
+        got = [float(parts[k].detach()) for k in ("cls", "loc", "ctr", "loss")]
+        assert got == pytest.approx(want, abs=1e-6)
+    after = model.state_dict()
+    for name, want in official["weights_after"].items():
+        torch.testing.assert_close(after[name], want, rtol=0, atol=1e-6, msg=name)
+
+
+def test_targets_of_key_segments():
+    from baselines.dsnet_losses import af_targets, key_segments
+
+    labels = np.array([0, 1, 1, 1, 0, 0, 1, 0], dtype=np.float32)
+    assert key_segments(labels).tolist() == [[1, 4], [6, 7]]
+    distances, centerness = af_targets(labels)
+    assert distances[1:4].tolist() == [[0, 2], [1, 1], [2, 0]] and distances[6].tolist() == [0, 0]
+    assert centerness.tolist() == pytest.approx([0, 0, 1, 0, 0, 0, 0, 0], abs=1e-6)
+
+
 def test_nms_keeps_the_best_and_drops_overlaps():
     scores = np.array([0.9, 0.8, 0.7, 0.6], dtype=np.float32)
     bboxes = np.array([[0, 10], [1, 10], [10, 20], [5, 5]], dtype=np.int32)  # last: empty
