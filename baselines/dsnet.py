@@ -65,18 +65,26 @@ class MultiHeadAttention(nn.Module):
         return self.fc(y)
 
 
+def _common_layers(
+    model: nn.Module, features: int, hidden: int, heads: int, act: nn.Module
+) -> None:
+    """The layers both DSNets share, under the official names (the anchor-free one uses
+    ReLU in ``fc1``, the anchor-based one tanh)."""
+    model.base_model = MultiHeadAttention(heads, features)
+    model.layer_norm = nn.LayerNorm(features)
+    model.fc1 = nn.Sequential(
+        nn.Linear(features, hidden), act, nn.Dropout(0.5), nn.LayerNorm(hidden)
+    )
+    model.fc_cls = nn.Linear(hidden, 1)
+    model.fc_loc = nn.Linear(hidden, 2)
+
+
 class DSNetAF(nn.Module):
     """features (T, D) -> (score (T,), left/right distances (T, 2), centerness (T,))."""
 
     def __init__(self, features: int = 1024, hidden: int = 128, heads: int = 8) -> None:
         super().__init__()
-        self.base_model = MultiHeadAttention(heads, features)
-        self.layer_norm = nn.LayerNorm(features)
-        self.fc1 = nn.Sequential(
-            nn.Linear(features, hidden), nn.ReLU(), nn.Dropout(0.5), nn.LayerNorm(hidden)
-        )
-        self.fc_cls = nn.Linear(hidden, 1)
-        self.fc_loc = nn.Linear(hidden, 2)
+        _common_layers(self, features, hidden, heads, nn.ReLU())
         self.fc_ctr = nn.Linear(hidden, 1)
 
     def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -112,13 +120,7 @@ class DSNetAB(nn.Module):
     ) -> None:
         super().__init__()
         self.anchor_scales = tuple(int(s) for s in anchor_scales)
-        self.base_model = MultiHeadAttention(heads, features)
-        self.layer_norm = nn.LayerNorm(features)
-        self.fc1 = nn.Sequential(
-            nn.Linear(features, hidden), nn.Tanh(), nn.Dropout(0.5), nn.LayerNorm(hidden)
-        )
-        self.fc_cls = nn.Linear(hidden, 1)
-        self.fc_loc = nn.Linear(hidden, 2)
+        _common_layers(self, features, hidden, heads, nn.Tanh())
 
     def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if features.dim() != 2:

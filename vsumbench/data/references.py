@@ -56,7 +56,11 @@ def load_references(
     except DataError:  # a problem in some video: prepare only those asked for, uncached
         return path, _prepare(dataset, data_dir, path, wanted, annotations)
     _write(cache, everything)
-    return path, everything if wanted is None else _subset(everything, wanted, path)
+    if wanted is None:
+        return path, everything
+    return path, _subset(
+        everything, wanted, lambda k: _prepare(dataset, data_dir, path, k, annotations)
+    )
 
 
 def _prepare(dataset, data_dir, path, keys, annotations) -> dict[str, VideoReference]:
@@ -69,18 +73,13 @@ def _prepare(dataset, data_dir, path, keys, annotations) -> dict[str, VideoRefer
     return make_references(videos, dataset, annotations, file=path)
 
 
-def _subset(refs: dict[str, VideoReference], keys: list[str], path: Path) -> dict:
+def _subset(refs: dict[str, VideoReference], keys: list[str], prepare) -> dict[str, VideoReference]:
+    """``keys`` of ``refs`` in natural order; unknown keys go to ``prepare``, whose loader
+    names them."""
     from vsumbench.data.eccv16 import natural_sorted
 
-    missing = [k for k in keys if k not in refs]
-    if missing:
-        known = natural_sorted(refs)
-        raise DataError(
-            f"video(s) {missing} not in file; it has {len(known)} videos "
-            f"({', '.join(known[:3])}{', ...' if len(known) > 3 else ''})",
-            file=path,
-            video=missing[0],
-        )
+    if any(k not in refs for k in keys):
+        return prepare(keys)
     return {k: refs[k] for k in natural_sorted(keys)}
 
 
