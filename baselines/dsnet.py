@@ -30,6 +30,7 @@ __all__ = [
     "DSNetAB",
     "DSNetAF",
     "MultiHeadAttention",
+    "iou_lr",
     "nms",
     "proposal_step_scores",
     "proposals_ab",
@@ -190,19 +191,22 @@ def nms(scores: np.ndarray, bboxes: np.ndarray, threshold: float) -> tuple[np.nd
     while len(bboxes):
         kept_scores.append(scores[0])
         kept.append(bboxes[0])
-        keep = _iou(bboxes, bboxes[0]) < threshold
+        keep = iou_lr(bboxes, bboxes[0]) < threshold
         scores, bboxes = scores[keep], bboxes[keep]
     return np.asarray(kept_scores, dtype=scores.dtype), np.asarray(
         kept, dtype=bboxes.dtype
     ).reshape(-1, 2)
 
 
-def _iou(bboxes: np.ndarray, bbox: np.ndarray) -> np.ndarray:
-    """IoU of ``[left, right)`` segments with one segment (an empty union counts 1e-6)."""
-    inter = np.minimum(bboxes[:, 1], bbox[1]) - np.maximum(bboxes[:, 0], bbox[0])
-    union = np.maximum(bboxes[:, 1], bbox[1]) - np.minimum(bboxes[:, 0], bbox[0])
-    inter = np.where(inter < 0, 0, inter)
-    union = np.where(union <= 0, 1e-6, union)
+def iou_lr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of ``[left, right)`` segments, row by row (``b`` may be one segment), in the
+    inputs' dtype as the official code computes it: a negative overlap counts 0, and an
+    empty union counts 1e-6 (0 for integer segments)."""
+    a, b = np.atleast_2d(a), np.atleast_2d(b)
+    inter = np.minimum(a[:, 1], b[:, 1]) - np.maximum(a[:, 0], b[:, 0])
+    union = np.maximum(a[:, 1], b[:, 1]) - np.minimum(a[:, 0], b[:, 0])
+    inter = np.where(inter < 0, inter.dtype.type(0), inter)
+    union = np.where(union <= 0, union.dtype.type(1e-6), union)
     return inter / union
 
 

@@ -1,11 +1,20 @@
-"""DSNet anchor-free training: targets from keyshot step labels, and its three losses.
+"""DSNet training: targets from keyshot step labels, and the losses of both variants.
 
-A step inside a key segment is positive; its location target is its distance to the
-segment's first and last step, its centerness target ``min / max`` of those distances. The
-loss is focal loss on the scores (alpha 0.25, gamma 2, summed and divided by the number of
-positives), soft-IoU on the positives' distances, and binary cross-entropy on the
-positives' centerness, added with weights 1 (the official ``--lambda-reg``/``--lambda-ctr``).
-Equal to the official losses (tests/test_dsnet.py, one training step).
+Anchor-free: a step inside a key segment is positive; its location target is its distance
+to the segment's first and last step, its centerness target ``min / max`` of those
+distances. The loss is focal loss on the scores (alpha 0.25, gamma 2, summed and divided by
+the number of positives), soft-IoU on the positives' distances, and binary cross-entropy on
+the positives' centerness, added with weights 1 (the official ``--lambda-reg``/``--lambda-ctr``).
+
+Anchor-based: an anchor is positive when its IoU with a key segment is above 0.6 (its
+offset target: that segment's centre and log-width relative to the anchor); negatives are
+drawn at random, twice as many as the positives, among anchors that overlap no segment, and
+as many again among anchors overlapping one by at most 0.3 ("incomplete" ones). The loss is
+the mean of the positives' and the negatives' cross-entropy plus smooth-L1 on the
+positives' offsets. The random draws use the generator given (the official code shuffles
+with numpy's global one; the same seed gives the same draws).
+
+Equal to the official targets and losses (tests/test_dsnet.py, training steps).
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["af_loss", "af_targets", "focal_loss", "key_segments"]
+__all__ = ["ab_loss", "ab_targets", "af_loss", "af_targets", "focal_loss", "key_segments"]
 
 
 def key_segments(labels: np.ndarray) -> np.ndarray:
@@ -72,3 +81,92 @@ def af_loss(
     loc = -torch.log(inter / union + eps).mean()
     ctr = F.binary_cross_entropy(centerness[positive], want_ctr[positive])
     return {"cls": cls, "loc": loc, "ctr": ctr, "loss": cls + loc + ctr}
+
+
+def ab_targets(
+    labels: np.ndarray,
+    anchor_scales: tuple[int, ...],
+    rng: np.random.RandomState,
+    *,
+    positive_iou: float = 0.6,
+    negative_iou: float = 0.0,
+    incomplete_iou: float = 0.3,
+    negative_ratio: float = 2.0,
+    incomplete_ratio: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per anchor (T, S): class 1 / -1 / 0 (positive, negative, ignored), and offsets (T, S, 2)."""
+    segments = key_segments(labels).astype(np.float32)
+    targets = np.stack([segments.mean(1), segments[:, 1] - segments[:, 0]], axis=1)  # centre, width
+    t, s = len(labels), len(anchor_scales)
+    anchors = np.stack(
+        [
+            np.repeat(np.arange(t, dtype=np.int32), s),
+            np.tile(np.asarray(anchor_scales, np.int32), t),
+        ],
+        axis=1,
+    )
+    cls, loc = _matches(anchors, targets, positive_iou)
+    n_pos = int(cls.sum())
+    negative = _draw_negatives(
+        _matches(anchors, targets, negative_iou)[0], int(negative_ratio * n_pos), rng
+    )
+    incomplete = _matches(anchors, targets, incomplete_iou)[0]
+    incomplete[negative != 1] = 1  # as the official code: only anchors that overlap a segment
+    incomplete = _draw_negatives(incomplete, int(incomplete_ratio * n_pos), rng)
+    cls[(negative == -1) | (incomplete == -1)] = -1
+    return cls.reshape(t, s), loc.reshape(t, s, 2)
+
+
+def _cw_to_lr(cw: np.ndarray) -> np.ndarray:
+    cw = np.asarray(cw, dtype=np.float32)
+    return np.stack([cw[:, 0] - cw[:, 1] / 2, cw[:, 0] + cw[:, 1] / 2], axis=1)
+
+
+def _matches(
+    anchors: np.ndarray, targets: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Anchors with IoU above ``threshold`` with some target (1), and their offset targets
+    (centre offset in anchor widths, log width ratio; a later target overwrites)."""
+    from baselines.dsnet import iou_lr
+
+    cls = np.zeros(len(anchors), dtype=np.int32)
+    loc = np.zeros((len(anchors), 2))
+    anchors_lr = _cw_to_lr(anchors)
+    for target in targets:
+        hit = iou_lr(anchors_lr, _cw_to_lr(target[None])) > threshold
+        cls[hit] = 1
+        centre, width = anchors[hit, 0], anchors[hit, 1]
+        loc[hit] = np.stack([(target[0] - centre) / width, np.log(target[1] / width)], axis=1)
+    return cls, loc
+
+
+def _draw_negatives(cls: np.ndarray, count: int, rng: np.random.RandomState) -> np.ndarray:
+    """Mark ``count`` anchors drawn at random among the unlabelled ones as -1."""
+    out = cls.copy()
+    out[out < 0] = 0
+    candidates = np.flatnonzero(out == 0)
+    rng.shuffle(candidates)
+    out[candidates[:count]] = -1
+    return out
+
+
+def ab_loss(
+    score: torch.Tensor, offsets: torch.Tensor, cls: np.ndarray, loc: np.ndarray
+) -> dict[str, torch.Tensor]:
+    """``{"cls", "loc", "loss"}`` for one video's anchor outputs and `ab_targets`."""
+    label = torch.as_tensor(cls, dtype=torch.float32, device=score.device)
+    want = torch.as_tensor(loc, dtype=torch.float32, device=score.device)
+    positive = label.eq(1)
+    loc_loss = F.smooth_l1_loss(offsets[positive], want[positive])
+    p = score.reshape(-1)
+    flat = label.reshape(-1)
+
+    def cross_entropy(mask: torch.Tensor, target: int) -> torch.Tensor:
+        q = p[mask].unsqueeze(-1)
+        both = torch.cat([1 - q, q], dim=-1).log()
+        return F.nll_loss(
+            both, torch.full((q.shape[0],), target, dtype=torch.long, device=p.device)
+        )
+
+    cls_loss = (cross_entropy(flat.eq(1), 1) + cross_entropy(flat.eq(-1), 0)) * 0.5
+    return {"cls": cls_loss, "loc": loc_loss, "loss": cls_loss + loc_loss}

@@ -77,11 +77,6 @@ class SweepGrid:
             raise ConfigError(f"unknown sweep setting(s): {', '.join(unknown)}")
         return _checked(replace(self, **given), "the command line", complete=True)
 
-    @property
-    def size(self) -> int:
-        """Tasks before fold expansion (folds may come from the split files)."""
-        return len(self.models) * len(self.datasets) * len(self.seeds) * len(self.selections)
-
 
 _LISTS = {"models": str, "datasets": str, "folds": int, "selections": str, "backbone_inits": str}
 _TYPES: dict[str, tuple[type, ...]] = {
