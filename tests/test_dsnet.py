@@ -67,16 +67,29 @@ def test_proposals_nms_and_step_scores_equal_the_official_ones(case):
         assert steps.shape == (t,)  # one score per step, also for a 1-step video
 
 
-def test_two_training_steps_equal_the_official_ones():
-    """Labels, focal + soft-IoU + centerness losses and Adam steps as the official train.py."""
-    from baselines.dsnet_losses import af_loss
-
-    official = torch.load(FIXTURE.with_name("official_af_train.pt"), weights_only=True)
-    model = DSNetAF(features=64, hidden=16, heads=8)
+def start_training(kind: str, cls) -> tuple[dict, torch.nn.Module, torch.optim.Optimizer]:
+    """The official training fixture, our model with its weights in training mode, the
+    official optimiser settings, and torch seeded for the official dropout masks."""
+    official = torch.load(FIXTURE.with_name(f"official_{kind}_train.pt"), weights_only=True)
+    model = cls(features=64, hidden=16, heads=8)
     model.load_state_dict(official["weights"], strict=True)
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=5e-5, weight_decay=1e-5)
     torch.manual_seed(official["dropout_seed"])
+    return official, model, optimizer
+
+
+def assert_weights(model: torch.nn.Module, want: dict) -> None:
+    after = model.state_dict()
+    for name, value in want.items():
+        torch.testing.assert_close(after[name], value, rtol=0, atol=1e-6, msg=name)
+
+
+def test_two_training_steps_equal_the_official_ones():
+    """Labels, focal + soft-IoU + centerness losses and Adam steps as the official train.py."""
+    from baselines.dsnet_losses import af_loss
+
+    official, model, optimizer = start_training("af", DSNetAF)
     for x, labels, want in zip(
         official["videos"], official["labels"], official["losses"], strict=True
     ):
@@ -86,9 +99,7 @@ def test_two_training_steps_equal_the_official_ones():
         optimizer.step()
         got = [float(parts[k].detach()) for k in ("cls", "loc", "ctr", "loss")]
         assert got == pytest.approx(want, abs=1e-6)
-    after = model.state_dict()
-    for name, want in official["weights_after"].items():
-        torch.testing.assert_close(after[name], want, rtol=0, atol=1e-6, msg=name)
+    assert_weights(model, official["weights_after"])
 
 
 def test_anchor_based_labels_and_two_training_steps_equal_the_official_ones():
@@ -96,12 +107,7 @@ def test_anchor_based_labels_and_two_training_steps_equal_the_official_ones():
     seed), cross-entropy + smooth-L1 and Adam steps as the official train.py."""
     from baselines.dsnet_losses import ab_loss, ab_targets
 
-    official = torch.load(FIXTURE.with_name("official_ab_train.pt"), weights_only=True)
-    model = DSNetAB(features=64, hidden=16, heads=8)
-    model.load_state_dict(official["weights"], strict=True)
-    model.train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=5e-5, weight_decay=1e-5)
-    torch.manual_seed(official["dropout_seed"])
+    official, model, optimizer = start_training("ab", DSNetAB)
     rng = np.random.RandomState(official["numpy_seed"])
     names = ("videos", "labels", "cls_labels", "losses")
     steps = zip(*(official[n] for n in names), strict=True)
@@ -115,9 +121,7 @@ def test_anchor_based_labels_and_two_training_steps_equal_the_official_ones():
         optimizer.step()
         got = [float(parts[k].detach()) for k in ("cls", "loc", "loss")]
         assert got == pytest.approx(want, abs=1e-6)
-    after = model.state_dict()
-    for name, want in official["weights_after"].items():
-        torch.testing.assert_close(after[name], want, rtol=0, atol=1e-6, msg=name)
+    assert_weights(model, official["weights_after"])
 
 
 def test_targets_of_key_segments():
