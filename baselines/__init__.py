@@ -1,13 +1,93 @@
-"""Reference summarizers: VASNet, CNN-only baselines and the random scorer.
+"""Reference summarizers: VASNet, DSNet (anchor-free, anchor-based), PGL-SUM, CNN-only
+baselines and the random scorer, each with its authors' training recipe.
 
 Importing this package registers them (entry point ``baselines = "baselines"``) without
 importing torch: the tiny factories below import their model module when called.
 """
 
 from baselines import cnn
+from baselines.dsnet_objectives import DSNetABObjective, DSNetAFObjective
 from vsumbench.models import register_summarizer
 
-__all__ = ["cnn", "random", "vasnet"]
+__all__ = ["cnn", "dsnet_ab", "dsnet_af", "pgl_sum", "random", "vasnet"]
+
+#: DSNet's official recipe (its helpers/init_helper.py defaults): Adam lr 5e-5, weight decay
+#: 1e-5, 300 epochs, one video per step, seed 12345; the checkpoint kept is the epoch with
+#: the best test F1 (its train.py).
+DSNET = {"lr": 5e-5, "weight_decay": 1e-5, "epochs": 300, "seed": 12345, "selection": "test-f1"}
+
+
+@register_summarizer(
+    "dsnet-af",
+    objective=DSNetAFObjective,
+    display_name="DSNet-AF",
+    description="DSNet anchor-free (Zhu et al. 2021): per-step segment proposals from keyshot labels",
+    **DSNET,
+)
+def dsnet_af(in_dim: int = 1024, hidden: int = 128, heads: int = 8, nms_threshold: float = 0.5):
+    from baselines.dsnet import DSNetAF
+
+    return DSNetAF(features=in_dim, hidden=hidden, heads=heads, nms_threshold=nms_threshold)
+
+
+@register_summarizer(
+    "dsnet-ab",
+    objective=DSNetABObjective,
+    display_name="DSNet-AB",
+    description="DSNet anchor-based (Zhu et al. 2021): anchor proposals (4-32 steps) from keyshot labels",
+    **DSNET,
+)
+def dsnet_ab(
+    in_dim: int = 1024,
+    hidden: int = 128,
+    heads: int = 8,
+    anchor_scales: tuple[int, ...] = (4, 8, 16, 32),
+    nms_threshold: float = 0.5,
+    skip_unmatched: bool = False,
+):
+    from baselines.dsnet import DSNetAB
+
+    return DSNetAB(
+        features=in_dim,
+        hidden=hidden,
+        heads=heads,
+        anchor_scales=tuple(anchor_scales),
+        nms_threshold=nms_threshold,
+        skip_unmatched=skip_unmatched,
+    )
+
+
+@register_summarizer(
+    "pgl-sum",
+    lr=5e-5,
+    weight_decay=1e-5,
+    epochs=200,
+    batch=20,
+    clip=5.0,
+    seed=12345,
+    selection="loss-curve",
+    loss="mse",
+    display_name="PGL-SUM",
+    description="PGL-SUM (Apostolidis et al. 2021): global and local multi-head attention, 4 segments",
+)
+def pgl_sum(
+    in_dim: int = 1024,
+    heads: int = 8,
+    segments: int = 4,
+    fusion: str = "add",
+    pos_enc: str | None = "absolute",
+):
+    """PGL-SUM with its official Xavier initialisation; trained as its solver trains: MSE
+    against gtscore, gradients of 20 videos summed per Adam step (lr 5e-5, weight decay
+    1e-5), clipped at norm 5, 200 epochs, seed 12345, the epoch chosen by its loss-curve rule.
+    """
+    from baselines.pgl_sum import PGLSum, xavier_init
+
+    model = PGLSum(
+        input_size=in_dim, heads=heads, segments=segments, fusion=fusion, pos_enc=pos_enc
+    )
+    xavier_init(model)
+    return model
 
 
 @register_summarizer(

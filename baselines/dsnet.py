@@ -14,8 +14,11 @@ Parameter names follow the official code (``base_model.Q``, ``base_model.fc.0``,
 checkpoints load; `tests/test_dsnet.py` checks outputs, proposals after NMS and step scores
 against the official code on fixed random weights.
 
-Not yet registered as a summarizer: training needs its own targets and losses (keyshot
-labels, focal and IoU losses), the plugin hooks of issue 12.
+Registered as ``dsnet-af`` and ``dsnet-ab``; their training targets, losses and scoring
+are their objectives (`baselines.dsnet_objectives`).
+
+A video shorter than the anchors or windows still gets one score per step: anchors and
+proposals are clipped to the video (a 1-step video has one proposal, its only step).
 """
 
 from __future__ import annotations
@@ -83,8 +86,15 @@ def _common_layers(
 class DSNetAF(nn.Module):
     """features (T, D) -> (score (T,), left/right distances (T, 2), centerness (T,))."""
 
-    def __init__(self, features: int = 1024, hidden: int = 128, heads: int = 8) -> None:
+    def __init__(
+        self,
+        features: int = 1024,
+        hidden: int = 128,
+        heads: int = 8,
+        nms_threshold: float = NMS_THRESHOLD,
+    ) -> None:
         super().__init__()
+        self.nms_threshold = float(nms_threshold)
         _common_layers(self, features, hidden, heads, nn.ReLU())
         self.fc_ctr = nn.Linear(hidden, 1)
 
@@ -99,9 +109,10 @@ class DSNetAF(nn.Module):
 
     @torch.no_grad()
     def step_scores(
-        self, features: torch.Tensor, nms_threshold: float = NMS_THRESHOLD
+        self, features: torch.Tensor, nms_threshold: float | None = None
     ) -> torch.Tensor:
         """The (T,) step scores the protocol evaluates: proposals, NMS, best cover."""
+        nms_threshold = self.nms_threshold if nms_threshold is None else nms_threshold
         score, distances, centerness = self(features)
         scores, bboxes = proposals_af(score, distances, centerness)
         kept_scores, kept = nms(scores, bboxes, nms_threshold)
@@ -118,8 +129,12 @@ class DSNetAB(nn.Module):
         hidden: int = 128,
         heads: int = 8,
         anchor_scales: tuple[int, ...] = ANCHOR_SCALES,
+        nms_threshold: float = NMS_THRESHOLD,
+        skip_unmatched: bool = False,
     ) -> None:
         super().__init__()
+        self.nms_threshold = float(nms_threshold)
+        self.skip_unmatched = bool(skip_unmatched)  # training: see baselines.dsnet_objectives
         self.anchor_scales = tuple(int(s) for s in anchor_scales)
         _common_layers(self, features, hidden, heads, nn.Tanh())
 
@@ -139,9 +154,10 @@ class DSNetAB(nn.Module):
 
     @torch.no_grad()
     def step_scores(
-        self, features: torch.Tensor, nms_threshold: float = NMS_THRESHOLD
+        self, features: torch.Tensor, nms_threshold: float | None = None
     ) -> torch.Tensor:
         """The (T,) step scores the protocol evaluates: proposals, NMS, best cover."""
+        nms_threshold = self.nms_threshold if nms_threshold is None else nms_threshold
         scores, bboxes = proposals_ab(*self(features), self.anchor_scales)
         kept_scores, kept = nms(scores, bboxes, nms_threshold)
         steps = proposal_step_scores(features.shape[0], kept_scores, kept)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from functools import cache
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -34,12 +35,25 @@ def _features(n_steps: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(n_steps, D, generator=torch.Generator().manual_seed(seed))
 
 
+def _video(n_steps: int = 64, shot: int = 8, seed: int = 1) -> SimpleNamespace:
+    """A made-up video (15 frames per step, shots of ``shot`` steps, one clearly best)."""
+    rng = np.random.default_rng(seed)
+    gtscore = rng.uniform(0, 0.5, n_steps).astype(np.float32)
+    gtscore[shot : 2 * shot] = 1.0
+    starts = np.arange(0, n_steps, shot) * 15
+    cps = np.stack([starts, np.minimum(starts + 15 * shot, 15 * n_steps) - 1], axis=1)
+    return SimpleNamespace(gtscore=gtscore, picks=np.arange(n_steps) * 15,
+                           change_points=cps, n_frames=15 * n_steps)  # fmt: skip
+
+
 @pytest.mark.parametrize("name", registry.list_summarizers())
 def test_contract_shape_and_range(name):
+    """The step scores the runner evaluates (the model's objective): one per step, finite."""
     model = _model(name).eval()
+    objective = registry.get_spec(name).make_objective()
     for n_steps in (1, 3, 16):
         with torch.no_grad():
-            scores = model(_features(n_steps))
+            scores = objective.scores(model, _features(n_steps))
         assert scores.shape == (n_steps,), f"{name}: T={n_steps} gave {tuple(scores.shape)}"
         assert scores.dtype == torch.float32 and torch.isfinite(scores).all()
         if name in CNN_ONLY:  # squared map averaged: no sigmoid, but never negative
@@ -52,9 +66,13 @@ def test_contract_shape_and_range(name):
     "name", [n for n in registry.list_summarizers() if registry.get_spec(n).trainable]
 )
 def test_trainable_models_get_gradients(name):
+    """The model's own loss on its own targets reaches its parameters."""
     model = _model(name).train()
-    scores = model(_features(4, seed=1))
-    F.mse_loss(scores, torch.full((4,), 0.5)).backward()
+    objective = registry.get_spec(name).make_objective()
+    video = _video()
+    loss = objective.loss(model, _features(64, seed=1), objective.target(video, "cpu"))
+    assert torch.isfinite(loss)
+    loss.backward()
     grads = [p.grad for p in model.parameters() if p.requires_grad]
     assert grads and any(g is not None and g.abs().sum() > 0 for g in grads)
     model.zero_grad(set_to_none=True)

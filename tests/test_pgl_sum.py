@@ -38,20 +38,28 @@ def test_scores_equal_the_official_model(official):
 
 
 def test_one_training_step_equals_the_official_step(official):
-    """Three videos accumulated, clipping at 5, Adam: the official Solver.train's step."""
-    model = build(official).train()
+    """Three videos accumulated, clipping at 5, Adam: the official Solver.train's step, run
+    by the runner's loop with the registered recipe's batching and clipping."""
+    from vsumbench.models import get_spec
+    from vsumbench.runner.loop import train_epoch
+
+    model = build(official)
     step = official["step"]
     optimizer = torch.optim.Adam(model.parameters(), lr=5e-5, weight_decay=1e-5)
     torch.manual_seed(step["dropout_seed"])
-    optimizer.zero_grad()
-    losses = []
-    for x, y in zip(step["videos"], step["targets"], strict=True):
-        loss = torch.nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        losses.append(float(loss.detach()))
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-    optimizer.step()
-    assert losses == pytest.approx(step["losses"], abs=1e-6)
+    keys = [f"v{i}" for i in range(len(step["videos"]))]
+    mean_loss = train_epoch(
+        model,
+        optimizer,
+        get_spec("pgl-sum").make_objective(),
+        keys,
+        dict(zip(keys, step["videos"], strict=True)),
+        dict(zip(keys, step["targets"], strict=True)),
+        range(3),
+        batch=3,  # the recipe's 20 videos per step, with the fixture's 3 videos
+        clip=get_spec("pgl-sum").clip,
+    )
+    assert mean_loss == pytest.approx(sum(step["losses"]) / 3, abs=1e-6)
     after = model.state_dict()
     for name, want in step["weights_after"].items():
         torch.testing.assert_close(after[name], want, rtol=0, atol=1e-6, msg=name)

@@ -17,7 +17,7 @@ from vsumbench.errors import ConfigError
 from vsumbench.report.summary import summarize
 from vsumbench.runner import store
 from vsumbench.runner.result import DataRecord, RunResult
-from vsumbench.runner.selection import EpochSelector, select_epoch, validation_split
+from vsumbench.runner.selection import Selector, select_epoch, selector, validation_split
 
 RESULT_KEYS = {
     "model", "dataset", "fold", "seed", "selection", "backbone_init", "data", "config",
@@ -162,9 +162,9 @@ def test_epoch_selector_needs_both_strictly_better():
     assert select_epoch(history, "paper") == 4
     assert select_epoch(history, "last") == 5
     assert select_epoch(history, "val") is None  # no val metrics at all
-    sel = EpochSelector("paper")
+    sel = selector("paper")
     sel.update(history[0])
-    again = EpochSelector.from_state(sel.state_dict())
+    again = Selector.from_state(sel.state_dict())
     assert again.update(history[3]) and again.best_epoch == 4
 
 

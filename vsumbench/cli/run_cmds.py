@@ -9,7 +9,7 @@ import click
 
 from vsumbench.cli import data_dir_option, dataset_option
 from vsumbench.runner.config import DEFAULT_SEED, DEVICES, RNG_MODES
-from vsumbench.runner.selection import SELECTIONS
+from vsumbench.runner.selection import OFFICIAL, selection_names
 
 device_option = click.option(
     "--device",
@@ -67,7 +67,8 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     "n_seeds",
     type=click.IntRange(min=1),
     default=None,
-    help=f"Run K seeds: {DEFAULT_SEED}, {DEFAULT_SEED + 1}, ... (default 1).",
+    help=f"Run K seeds counting up from the model's registered seed ({DEFAULT_SEED} "
+    "unless its authors used another; default 1).",
 )
 @click.option(
     "--seed",
@@ -86,11 +87,14 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
 @device_option
 @click.option(
     "--selection",
-    type=click.Choice(SELECTIONS),
+    type=click.Choice([*selection_names(), OFFICIAL]),
     default="paper",
     show_default=True,
-    help="Epoch selection: paper = best test tau AND rho (the official rule, chosen on the "
-    "test set); last = last epoch; val = same rule on validation videos held out of training.",
+    help="Epoch selection: paper = best test tau AND rho (CSTA's rule, chosen on the "
+    "test set); last = last epoch; val = same rule on validation videos held out of training; "
+    "test-f1 = best test F1 (DSNet's); loss-curve = PGL-SUM's rule on the training loss "
+    "(loss-curve-fixed without its official one-epoch offset); official = the model's own "
+    "rule (`vsumbench models`).",
 )
 @click.option(
     "--results",
@@ -200,7 +204,13 @@ def run(
     from vsumbench.runner.config import RunConfig, parse_model_args, seeds_from
     from vsumbench.runner.train import run as run_training
 
-    seeds = [seed] if seed is not None else seeds_from(n_seeds or 1)
+    seeds = None  # the model's registered seed
+    if seed is not None:
+        seeds = [seed]
+    elif n_seeds is not None:
+        from vsumbench.models import get_spec
+
+        seeds = seeds_from(n_seeds, start=get_spec(model).seed)
     config = RunConfig(
         model=model,
         dataset=dataset.lower(),

@@ -47,7 +47,8 @@ DEFAULTS = SweepGrid()
     "n_seeds",
     type=click.IntRange(min=1),
     default=None,
-    help="K seeds: 123456, 123457, ... (default 1).",
+    help="K seeds: 123456, 123457, ..., the same for every model (default: each model's "
+    "registered seed).",
 )
 @click.option(
     "--seed-list", callback=_list(int), metavar="1,2", help="These seeds instead of --seeds."
@@ -57,7 +58,7 @@ DEFAULTS = SweepGrid()
     "--selections",
     callback=_list(),
     metavar="paper,val",
-    help="Epoch selection rules (default paper).",
+    help="Epoch selection rules (default paper; official = each model's own).",
 )
 @click.option(
     "--backbone-inits",

@@ -10,7 +10,7 @@ import sys
 import click
 
 from vsumbench.cli import dataset_option
-from vsumbench.runner.selection import SELECTIONS
+from vsumbench.runner.selection import selection_names
 
 results_option = click.option(
     "--results",
@@ -116,7 +116,7 @@ def table(
 @results_option
 @click.option(
     "--selection",
-    type=click.Choice(SELECTIONS),
+    type=click.Choice(selection_names()),
     default=None,
     help="Only runs with this epoch selection (required when a model has several).",
 )

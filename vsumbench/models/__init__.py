@@ -3,10 +3,12 @@ CNN trunks (``backbones``), weight loading (``weights``), checkpoints and MACs.
 
 Plugins use the registry API re-exported here::
 
-    from vsumbench.models import register_summarizer
+    from vsumbench.models import Objective, register_summarizer
 """
 
+from vsumbench.models.objective import Objective, keyshot_labels
 from vsumbench.models.registry import (
+    DEFAULT_SEED,
     ENTRY_POINT_GROUP,
     PluginWarning,
     SummarizerSpec,
@@ -18,11 +20,14 @@ from vsumbench.models.registry import (
 )
 
 __all__ = [
+    "DEFAULT_SEED",
     "ENTRY_POINT_GROUP",
+    "Objective",
     "PluginWarning",
     "SummarizerSpec",
     "create",
     "get_spec",
+    "keyshot_labels",
     "list_summarizers",
     "load_plugins",
     "register_summarizer",

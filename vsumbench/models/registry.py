@@ -1,7 +1,9 @@
 """The summarizer registry: one dict, one decorator, entry-point plugins.
 
 A summarizer is a small factory ``f(**cfg) -> torch.nn.Module`` whose module maps features
-``(T, D)`` to scores ``(T,)``. Built-ins (``csta``, ``baselines``) and third-party plugins both
+``(T, D)`` to scores ``(T,)``, or to other outputs that its `Objective` turns into scores.
+Its registration is its authors' training recipe: optimiser settings, batching, gradient
+clipping, learning-rate schedule, seed and epoch-selection rule. Built-ins (``csta``, ``baselines``) and third-party plugins both
 arrive through the ``vsumbench.summarizers`` entry-point group, so a plugin is a first-class
 citizen. This module never imports torch itself: factories do, when a model is created.
 """
@@ -20,8 +22,11 @@ from typing import Any
 from vsumbench.errors import ConfigError
 
 ENTRY_POINT_GROUP = "vsumbench.summarizers"
+#: The official CSTA seed, every model's seed unless its registration names its authors'.
+DEFAULT_SEED = 123456
 
 __all__ = [
+    "DEFAULT_SEED",
     "ENTRY_POINT_GROUP",
     "PluginWarning",
     "SummarizerSpec",
@@ -55,6 +60,20 @@ class SummarizerSpec:
     model_defaults: Mapping[str, Any] = field(default_factory=dict)
     display_name: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)
+    objective: Callable[[], Any] | None = None  # zero-argument factory of an `Objective`
+    batch: int = 1  # videos whose gradients are summed per optimiser step
+    clip: float | None = None  # max gradient norm before each step
+    schedule: Callable[..., Any] | None = None  # optimizer -> per-epoch LR scheduler
+    seed: int = DEFAULT_SEED
+    selection: str = "paper"  # the authors' epoch-selection rule (``--selection official``)
+
+    def make_objective(self) -> Any:
+        """A fresh `Objective`: the registered one, else regression of gtscore by ``loss``."""
+        from vsumbench.models.objective import Objective
+
+        if self.objective is not None:
+            return self.objective()
+        return Objective(None if self.loss == "mse" else _loss_fn(self))
 
     @property
     def label(self) -> str:
@@ -76,7 +95,14 @@ class SummarizerSpec:
             "loss": self.loss if isinstance(self.loss, str) else _qualname(self.loss),
             "uses_backbone": self.uses_backbone,
             "trainable": self.trainable,
+            "batch": self.batch,
+            "clip": self.clip,
+            "schedule": _qualname(self.schedule) if self.schedule else None,
+            "seed": self.seed,
+            "selection": self.selection,
         }
+        if self.objective is not None:
+            train["loss"] = _qualname(self.objective)
         return {**train, **dict(self.model_defaults)}
 
 
@@ -86,6 +112,15 @@ _LOADED = False
 
 def _qualname(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def _loss_fn(spec: SummarizerSpec) -> Callable[..., Any]:
+    if callable(spec.loss):
+        return spec.loss
+    raise ConfigError(
+        f"summarizer {spec.name!r} asks for loss {spec.loss!r}; supported: 'mse', a callable "
+        f"(scores, target) -> loss, or an Objective (objective=...)"
+    )
 
 
 def _factory_defaults(factory: Callable[..., Any]) -> dict[str, Any]:
@@ -109,6 +144,12 @@ def register_summarizer(
     trainable: bool = True,
     display_name: str = "",
     labels: Mapping[str, str] | None = None,
+    objective: Callable[[], Any] | None = None,
+    batch: int = 1,
+    clip: float | None = None,
+    schedule: Callable[..., Any] | None = None,
+    seed: int = DEFAULT_SEED,
+    selection: str = "paper",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``factory(**cfg) -> nn.Module`` under ``name`` (returns the factory unchanged).
 
@@ -118,7 +159,17 @@ def register_summarizer(
     ``{"table2": "(+)Skip Connection"}`` places the model on that row of Table 2.
     A second registration of a name by different code is reported (``PluginWarning``) and
     ignored: the first one wins, so a plugin cannot silently replace a built-in.
+
+    The recipe: Adam with ``lr`` and ``weight_decay`` for ``epochs``; ``batch`` videos'
+    gradients summed per step (the last incomplete batch of an epoch dropped, as PGL-SUM's
+    solver does); ``clip``: max gradient norm; ``schedule(optimizer)``: an LR scheduler
+    stepped after every epoch; ``seed``: the authors' seed; ``selection``: the authors'
+    epoch-selection rule. ``loss``: ``"mse"`` or ``(scores, gtscore) -> loss``; a model
+    with other targets or outputs passes ``objective``, a class or factory of a
+    `vsumbench.models.Objective`.
     """
+    if int(batch) < 1 or (clip is not None and not float(clip) > 0):
+        raise ConfigError(f"summarizer {name!r}: batch must be >= 1 and clip positive")
 
     def decorator(factory: Callable[..., Any]) -> Callable[..., Any]:
         spec = SummarizerSpec(
@@ -135,6 +186,12 @@ def register_summarizer(
             model_defaults=types.MappingProxyType(_factory_defaults(factory)),
             display_name=display_name,
             labels=types.MappingProxyType(dict(labels or {})),
+            objective=objective,
+            batch=int(batch),
+            clip=None if clip is None else float(clip),
+            schedule=schedule,
+            seed=int(seed),
+            selection=selection,
         )
         old = _REGISTRY.get(name)
         if old is not None and _qualname(old.factory) != _qualname(factory):

@@ -1,7 +1,8 @@
 """A dataset loaded once per run: videos, splits, annotations, and tensors on the device.
 
-Features and targets live on the device as tensors for the whole run, so an epoch touches
-neither the disk nor the host.
+Features live on the device as tensors for the whole run, so an epoch touches neither the
+disk nor the host; each model's training targets are made from the videos per fold (its
+`Objective`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ class Benchmark:
     synthetic: bool
     videos: dict[str, Video]
     features: dict[str, torch.Tensor]
-    targets: dict[str, torch.Tensor]
     splits: list[Split]
     annotations: Any = None  # per-annotator scores where the dataset's tau/rho need them
     digests: dict[str, str] = field(default_factory=dict)  # key -> video_digest
@@ -45,7 +45,7 @@ class Benchmark:
 
 
 def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
-    """Read the data file once and move features and targets to ``device``."""
+    """Read the data file once and move the features to ``device``."""
     from vsumbench.data import is_synthetic, load_splits, load_videos
     from vsumbench.data.fingerprint import video_digest
     from vsumbench.data.paths import dataset_file, load_dataset_annotations, split_file
@@ -64,7 +64,6 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
         synthetic=is_synthetic(data_file),
         videos=videos,
         features={k: torch.as_tensor(v.features, device=device) for k, v in videos.items()},
-        targets={k: torch.as_tensor(v.gtscore, device=device) for k, v in videos.items()},
         splits=list(splits),
         annotations=annotations,
         digests=digests,

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from vsumbench.errors import ConfigError
+from vsumbench.models.registry import DEFAULT_SEED
 
 __all__ = [
     "DEFAULT_SEED",
@@ -21,8 +22,6 @@ __all__ = [
     "seeds_from",
 ]
 
-#: The official CSTA seed; ``--seeds K`` counts up from it.
-DEFAULT_SEED = 123456
 #: ``--device`` values; ``auto`` = CUDA when available.
 DEVICES = ("auto", "cuda", "cpu")
 #: ``--rng`` values (`vsumbench.runner.rng`).
@@ -81,7 +80,7 @@ class RunConfig:
     data_dir: str | None = None
     splits: str | None = None
     epochs: int | None = None
-    seeds: Sequence[int] = (DEFAULT_SEED,)
+    seeds: Sequence[int] | None = None  # None: the model's registered seed
     folds: Sequence[int] | None = None
     device: str = "auto"
     selection: str = "paper"

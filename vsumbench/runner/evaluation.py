@@ -16,6 +16,7 @@ import torch
 
 from vsumbench.protocol import Evaluation, evaluate, make_references
 from vsumbench.runner.benchmark import Benchmark
+from vsumbench.runner.folds import FoldPlan
 from vsumbench.runner.loop import score_finite
 
 __all__ = ["EpochScores", "FoldEvaluator", "metrics", "per_video"]
@@ -51,12 +52,10 @@ class EpochScores:
 class FoldEvaluator:
     """Scores and evaluates a fold's test and validation videos after each epoch."""
 
-    def __init__(
-        self, bench: Benchmark, test_keys: Sequence[str], val_keys: Sequence[str], name: str
-    ) -> None:
+    def __init__(self, bench: Benchmark, plan: FoldPlan, name: str, objective: Any) -> None:
         self._features = bench.features
-        self._name = name
-        self.test_keys, self.val_keys = list(test_keys), list(val_keys)
+        self._name, self._objective = name, objective
+        self.test_keys, self.val_keys = list(plan.test_keys), list(plan.val_keys)
         self._test = self._references(bench, self.test_keys)
         self._val = self._references(bench, self.val_keys) if self.val_keys else None
 
@@ -66,7 +65,8 @@ class FoldEvaluator:
         return make_references(videos, bench.dataset, bench.annotations)
 
     def _scores(self, model: torch.nn.Module, keys: Sequence[str], epoch: int):
-        return score_finite(model, {k: self._features[k] for k in keys}, self._name, epoch)
+        features = {k: self._features[k] for k in keys}
+        return score_finite(model, features, self._name, epoch, self._objective)
 
     def epoch(self, model: torch.nn.Module, epoch: int) -> EpochScores:
         """Evaluate the model as it is after ``epoch``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,9 @@ from vsumbench.models import SummarizerSpec
 from vsumbench.runner import store
 from vsumbench.runner.config import RunConfig
 from vsumbench.runner.result import RunResult
-from vsumbench.runner.selection import validation_split
+from vsumbench.runner.selection import resolve_selection, selector, validation_split
 
-__all__ = ["FoldPlan", "check_existing", "mismatch", "plan_folds"]
+__all__ = ["FoldPlan", "check_existing", "mismatch", "plan_folds", "resolve_request"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class FoldPlan:
     fingerprint: str  # of the fold's videos and split: results and states are tied to it
     model_args: dict[str, Any] = field(default_factory=dict)
     rng: str = "fold"
+    batch: int = 1  # videos per optimiser step (the model's recipe)
+    clip: float | None = None  # max gradient norm (the model's recipe)
 
     @property
     def work(self) -> Path:
@@ -71,7 +73,17 @@ class FoldPlan:
             # Only when given, so results from before model options still match.
             **({"model_args": dict(self.model_args)} if self.model_args else {}),
             **({"rng": self.rng} if self.rng != "fold" else {}),
+            **({"batch": self.batch} if self.batch != 1 else {}),
+            **({"clip": self.clip} if self.clip is not None else {}),
         }
+
+
+def resolve_request(config: RunConfig, spec: SummarizerSpec) -> RunConfig:
+    """The model's registered seed when none is asked for; ``--selection official`` -> the
+    model's own rule (results record the rule's name)."""
+    seeds = config.seeds if config.seeds is not None else (spec.seed,)
+    rule = resolve_selection(config.selection, spec.selection)
+    return replace(config, seeds=tuple(seeds), selection=rule)
 
 
 def plan_folds(
@@ -85,6 +97,7 @@ def plan_folds(
 
     ``digests`` (key -> `video_digest`) give each fold its data fingerprint.
     """
+    config = resolve_request(config, spec)
     n_splits = len(splits)
     indices = list(config.folds) if config.folds is not None else list(range(n_splits))
     bad = [i for i in indices if not 0 <= i < n_splits]
@@ -95,12 +108,13 @@ def plan_folds(
     epochs, lr, wd = _optimiser_settings(config, spec)
     backbone_init = config.backbone_init if spec.uses_backbone else store.NO_BACKBONE
     init = store.init_label(config.backbone_init, spec.uses_backbone)
+    holds_out = selector(config.selection).needs_validation
     plans = []
     for seed in config.seeds:
         for i in indices:
             train = list(splits[i].train_keys)
             val: list[str] = []
-            if config.selection == "val":
+            if holds_out:
                 train, val = validation_split(train, seed, i)
             key = store.RunKey(config.dataset, config.model, config.selection, init, int(seed), i)
             test = list(splits[i].test_keys)
@@ -125,6 +139,8 @@ def plan_folds(
                     fingerprint=fold_fingerprint(digests, roles),
                     model_args=dict(config.model_args),
                     rng=config.rng,
+                    batch=spec.batch,
+                    clip=spec.clip,
                 )
             )
     return plans
@@ -163,6 +179,7 @@ def check_existing(result: RunResult, plan: FoldPlan, data_file: Path) -> None:
         for k, v in result.config.items()
         if (k != "model_args" or v) and (k != "rng" or v != "fold")
     }
+    saved["batch"] = saved["batch"] if isinstance(saved.get("batch"), int) else 1
     saved.update(
         model=result.model,
         dataset=result.dataset,

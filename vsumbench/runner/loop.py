@@ -1,80 +1,99 @@
 """The training loop's inner steps: one epoch of updates, and scoring videos in eval mode.
 
-As the CSTA paper trains: one video per optimiser step, in a shuffled order
-(`vsumbench.runner.rng`), the model's loss against ``gtscore``. Scoring is shared with
-``vsumbench predict``.
+As the model's recipe says: videos in a shuffled order (`vsumbench.runner.rng`), the
+gradients of ``batch`` videos summed per optimiser step (CSTA: one video per step), the
+gradient norm clipped when the recipe clips, each video's loss from the model's
+`Objective` (regression of ``gtscore`` unless the model declares another). Scoring is
+shared with ``vsumbench predict``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from vsumbench.errors import ConfigError, PredictionError
-from vsumbench.models import SummarizerSpec
+from vsumbench.errors import PredictionError
 
-__all__ = ["loss_function", "score_finite", "score_videos", "train_epoch"]
-
-Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+__all__ = ["batches", "score_finite", "score_videos", "train_epoch"]
 
 
-def loss_function(spec: SummarizerSpec) -> Loss:
-    """The registered loss: ``"mse"`` or a callable ``(scores, target) -> loss``."""
-    if callable(spec.loss):
-        return spec.loss
-    if spec.loss == "mse":
-        return F.mse_loss
-    raise ConfigError(
-        f"summarizer {spec.name!r} asks for loss {spec.loss!r}; supported: 'mse' or a callable"
-    )
+def batches(order: Sequence[int], batch: int) -> list[Sequence[int]]:
+    """The epoch's optimiser steps: ``batch`` videos each, the last incomplete batch
+    dropped (PGL-SUM's solver); all videos in one step when there are fewer than ``batch``.
+
+    >>> batches([3, 1, 0, 2, 4], 2)
+    [[3, 1], [0, 2]]
+    """
+    order = list(order)
+    size = min(max(1, int(batch)), max(1, len(order)))
+    return [order[i : i + size] for i in range(0, len(order) - size + 1, size)]
 
 
 def train_epoch(
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
-    loss_fn: Loss,
+    objective: Any,
     keys: Sequence[str],
     features: Mapping[str, torch.Tensor],
-    targets: Mapping[str, torch.Tensor],
+    targets: Mapping[str, Any],
     order: Sequence[int],
+    *,
+    batch: int = 1,
+    clip: float | None = None,
 ) -> float:
-    """One pass over ``keys`` in ``order``, one video per optimiser step; mean loss."""
+    """One pass over ``keys`` in ``order``; the mean loss of the videos trained on."""
     model.train()
-    total = None
-    for i in order:
-        key = keys[i]
+    total, count = None, 0
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    for step in batches(order, batch):
         optimizer.zero_grad(set_to_none=True)
-        scores = model(features[key]).reshape(-1)
-        target = targets[key]
-        if scores.shape != target.shape:
-            raise PredictionError(
-                f"model returned {tuple(scores.shape)} scores in training, expected "
-                f"({target.shape[0]},), one per step",
-                video=key,
-            )
-        loss = loss_fn(scores, target.to(scores.dtype))
-        loss.backward()
+        used = 0
+        for i in step:
+            key = keys[i]
+            try:
+                loss = objective.loss(model, features[key], targets[key])
+            except PredictionError as err:  # name the video the objective did not know
+                if err.video is not None:
+                    raise
+                raise PredictionError(err.message, file=err.file, video=key) from None
+            if loss is None:  # the objective skips this video (e.g. no key segment)
+                continue
+            loss.backward()
+            used += 1
+            # Accumulate on the device: no host sync per step.
+            total = loss.detach() if total is None else total + loss.detach()
+        if not used:
+            continue
+        if clip is not None:
+            torch.nn.utils.clip_grad_norm_(params, clip)
         optimizer.step()
-        # Accumulate on the device: no host sync per step.
-        total = loss.detach() if total is None else total + loss.detach()
-    return float(total.item()) / len(keys) if total is not None else math.nan
+        count += used
+    return float(total.item()) / count if total is not None else math.nan
 
 
 def score_videos(
-    model: torch.nn.Module, features: Mapping[str, torch.Tensor | np.ndarray]
+    model: torch.nn.Module,
+    features: Mapping[str, torch.Tensor | np.ndarray],
+    objective: Any = None,
 ) -> dict[str, np.ndarray]:
-    """Eval-mode scores ``{key: (n_steps,) float32}``; inputs go to the model's device."""
+    """Eval-mode scores ``{key: (n_steps,) float32}``; inputs go to the model's device.
+
+    ``objective``: the model's `Objective` (default: the module's output is the scores).
+    """
+    from vsumbench.models import Objective
+
+    objective = objective or Objective()
     model.eval()
     device = _device_of(model)
     out: dict[str, np.ndarray] = {}
     with torch.inference_mode():
         for key, x in features.items():
             x = torch.as_tensor(x, device=device)
-            scores = model(x).reshape(-1)
+            scores = torch.as_tensor(objective.scores(model, x)).reshape(-1)
             if scores.shape[0] != x.shape[0]:
                 raise PredictionError(
                     f"model returned {scores.shape[0]} scores for {x.shape[0]} steps; a "
@@ -86,10 +105,14 @@ def score_videos(
 
 
 def score_finite(
-    model: torch.nn.Module, features: Mapping[str, torch.Tensor], name: str, epoch: int
+    model: torch.nn.Module,
+    features: Mapping[str, torch.Tensor],
+    name: str,
+    epoch: int,
+    objective: Any = None,
 ) -> dict[str, np.ndarray]:
     """`score_videos`, refusing NaN/inf scores with the epoch and first video named."""
-    scores = score_videos(model, features)
+    scores = score_videos(model, features, objective)
     bad = [k for k, s in scores.items() if not np.all(np.isfinite(s))]
     if bad:
         raise PredictionError(

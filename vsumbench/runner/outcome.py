@@ -76,7 +76,7 @@ def finish(
         init=plan.init,
         backbone_weights=parts.weights,
         data=replace(ctx.bench.data_record(), fingerprint=plan.fingerprint),
-        config=training_record(ctx, plan, parts.trains),
+        config=training_record(ctx, plan, parts),
         environment=dict(ctx.environment),
         epochs=progress.history,
         chosen_epoch=best["epoch"],
@@ -93,20 +93,22 @@ def finish(
     return result
 
 
-def training_record(ctx: RunContext, plan: FoldPlan, trained: bool) -> dict[str, Any]:
+def training_record(ctx: RunContext, plan: FoldPlan, parts: FoldParts) -> dict[str, Any]:
     """How the fold was trained, as ``result.json``'s ``config`` records it."""
     spec = ctx.spec
-    loss = spec.loss if isinstance(spec.loss, str) else getattr(spec.loss, "__name__", "custom")
+    schedule = getattr(spec.schedule, "__name__", "custom") if spec.schedule else None
     return {
         "epochs": plan.epochs,
         "lr": plan.lr,
         "weight_decay": plan.weight_decay,
-        "loss": loss,
+        "loss": getattr(parts.objective, "name", type(parts.objective).__name__),
         "optimizer": "Adam",
-        "batch": "one video per step, shuffled",
+        "batch": plan.batch,  # videos per optimiser step, in a shuffled order
+        "clip": plan.clip,
+        "schedule": schedule,
         "device": str(ctx.device),
         "deterministic": ctx.config.deterministic,
-        "trainable": trained,
+        "trainable": parts.trains,
         "model_source": spec.source,
         "model_args": dict(plan.model_args),
         "n_splits": len(ctx.bench.splits),

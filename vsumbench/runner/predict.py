@@ -56,14 +56,16 @@ def predict_file(
 
     from vsumbench.data.eccv16 import is_synthetic, load_features
     from vsumbench.data.predictions import write_predictions
+    from vsumbench.models import get_spec
     from vsumbench.runner.environment import resolve_device
 
     dev = resolve_device(device)
     model, _ = load_trained_model(model_name, checkpoint, dev)
     features = load_features(data)
+    objective = get_spec(model_name).make_objective()  # how its outputs become scores
     scores: dict[str, np.ndarray] = {}
     for key in tqdm(features, desc=f"{model_name} predict", unit="video", disable=not progress):
-        scores.update(score_videos(model, {key: features[key]}))
+        scores.update(score_videos(model, {key: features[key]}, objective))
         if not np.all(np.isfinite(scores[key])):
             raise PredictionError("model produced NaN/inf scores", file=data, video=key)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Resume: the full state of a fold after each epoch, saved in the background, restored
-bitwise by a rerun (model, optimiser, every random stream, history, chosen-so-far epoch).
+bitwise by a rerun (model, optimiser, LR schedule, every random stream, history, the
+selection rule's state and the snapshots it may still choose).
 
 The store owns the file (``state.pt``, written atomically); this module owns its content.
 """
@@ -16,13 +17,14 @@ import torch
 
 from vsumbench.errors import ConfigError
 from vsumbench.runner import store
+from vsumbench.runner.context import FoldParts
 from vsumbench.runner.folds import FoldPlan, mismatch
 from vsumbench.runner.seeding import get_rng_state, set_rng_state
-from vsumbench.runner.selection import EpochSelector
+from vsumbench.runner.selection import Selector
 
 __all__ = ["FoldProgress", "StateWriter", "cpu_state_dict", "restore", "snapshot"]
 
-STATE_FORMAT = 2  # 2: states carry the data fingerprint
+STATE_FORMAT = 3  # 2: states carry the data fingerprint; 3: kept snapshots, LR schedule
 
 
 def cpu_state_dict(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -45,47 +47,49 @@ def _to_cpu(obj: Any) -> Any:
 
 @dataclass
 class FoldProgress:
-    """How far a fold got: the epochs done, the selector, and the chosen epoch's snapshot."""
+    """How far a fold got: the epochs done, the selector, and the snapshots of the epochs
+    it may still choose (one for most rules)."""
 
-    selector: EpochSelector
+    selector: Selector
     history: list[dict[str, Any]] = field(default_factory=list)
-    best: dict[str, Any] | None = None
+    kept: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def next_epoch(self) -> int:
         return len(self.history) + 1
 
+    @property
+    def best(self) -> dict[str, Any] | None:
+        """The snapshot of the epoch chosen so far (None: no epoch qualifies)."""
+        return self.kept.get(self.selector.best_epoch)
 
-def snapshot(
-    plan: FoldPlan,
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer | None,
-    generator: torch.Generator,
-    progress: FoldProgress,
-) -> dict[str, Any]:
+    def prune(self) -> None:
+        """Drop the snapshots the rule can no longer choose."""
+        keep = self.selector.keep()
+        self.kept = {e: snap for e, snap in self.kept.items() if e in keep}
+
+
+def snapshot(plan: FoldPlan, parts: FoldParts, progress: FoldProgress) -> dict[str, Any]:
     """The resume state after the last epoch in ``progress`` (CPU copies, tensors only)."""
+    optimizer, scheduler = parts.optimizer, parts.scheduler
     return {
         "format": STATE_FORMAT,
         "signature": plan.signature(),
         "fingerprint": plan.fingerprint,
         "epoch": len(progress.history),
-        "model": cpu_state_dict(model),
+        "model": cpu_state_dict(parts.model),
         "optimizer": _to_cpu(optimizer.state_dict()) if optimizer is not None else None,
-        "rng": get_rng_state(generator),
+        "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "rng": get_rng_state(parts.generator),
         "history": [dict(r) for r in progress.history],
         "selector": progress.selector.state_dict(),
-        "best": progress.best,
+        "kept": dict(progress.kept),
     }
 
 
-def restore(
-    plan: FoldPlan,
-    state: Mapping[str, Any],
-    model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer | None,
-    generator: torch.Generator,
-) -> FoldProgress:
-    """Load a saved state into the built model, optimiser and generator; its progress.
+def restore(plan: FoldPlan, state: Mapping[str, Any], parts: FoldParts) -> FoldProgress:
+    """Load a saved state into the built model, optimiser, schedule and generator; its
+    progress.
 
     A state saved for other settings is refused, never resumed silently.
     """
@@ -103,14 +107,16 @@ def restore(
             f"{state.get('fingerprint')} vs {plan.fingerprint} now): the features, targets or "
             f"split of this fold changed. Rerun with --force to start this fold again"
         )
-    model.load_state_dict(state["model"])
-    if optimizer is not None and state.get("optimizer") is not None:
-        optimizer.load_state_dict(state["optimizer"])
-    set_rng_state(state["rng"], generator)
+    parts.model.load_state_dict(state["model"])
+    if parts.optimizer is not None and state.get("optimizer") is not None:
+        parts.optimizer.load_state_dict(state["optimizer"])
+    if parts.scheduler is not None and state.get("scheduler") is not None:
+        parts.scheduler.load_state_dict(state["scheduler"])
+    set_rng_state(state["rng"], parts.generator)
     return FoldProgress(
-        selector=EpochSelector.from_state(state["selector"]),
+        selector=Selector.from_state(state["selector"]),
         history=list(state["history"]),
-        best=state["best"],
+        kept={int(e): snap for e, snap in state["kept"].items()},
     )
 
 

@@ -5,9 +5,10 @@ This module only orchestrates; each step lives in a room of its own: the request
 (`seeding`), the inner loop (`loop`), evaluation (`evaluation`) and epoch selection
 (`selection`), resume state (`resume`), the fold's outcome (`outcome`) and the result
 store (`store`, `result`).
-Per fold: seed, build the model, load its backbone weights, train with the model's
-registered optimiser settings, evaluate after every epoch, keep the epoch the selection
-rule picks, then write predictions, checkpoint and ``result.json`` (last) atomically.
+Per fold: seed, build the model, load its backbone weights, make its training targets
+(its `Objective`), train with the model's registered recipe (optimiser, batching, clipping,
+schedule), evaluate after every epoch, keep the epoch the selection rule picks, then write
+predictions, checkpoint and ``result.json`` (last) atomically.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from vsumbench.runner.benchmark import BenchmarkCache
 from vsumbench.runner.config import RunConfig, default_threads
 from vsumbench.runner.context import FoldParts, RunContext
 from vsumbench.runner.evaluation import FoldEvaluator
-from vsumbench.runner.folds import FoldPlan, check_existing, plan_folds
-from vsumbench.runner.loop import loss_function, train_epoch
+from vsumbench.runner.folds import FoldPlan, check_existing, plan_folds, resolve_request
+from vsumbench.runner.loop import train_epoch
 from vsumbench.runner.outcome import finish, snapshot_best
 from vsumbench.runner.result import RunResult
 from vsumbench.runner.resume import FoldProgress, StateWriter, restore, snapshot
-from vsumbench.runner.rng import OFFICIAL_ORDER, Shuffler
+from vsumbench.runner.rng import OFFICIAL_ORDER
 from vsumbench.runner.seeding import seed_everything, set_determinism
-from vsumbench.runner.selection import EpochSelector, check_selection
+from vsumbench.runner.selection import Selector, selector
 
 __all__ = ["RunReport", "run", "run_fold"]
 
@@ -71,9 +72,9 @@ def _run(config: RunConfig, threads: int, cache: BenchmarkCache) -> RunReport:
     from vsumbench.models.weights import check_backbone_init
     from vsumbench.runner.environment import capture_environment, resolve_device
 
-    check_selection(config.selection)
     check_backbone_init(config.backbone_init)
     spec = get_spec(config.model)
+    config = resolve_request(config, spec)
     device = resolve_device(config.device)
     set_determinism(config.deterministic)
     datasets = [config.dataset]
@@ -146,36 +147,17 @@ def _run_folds(ctx: RunContext, plans: list[FoldPlan], report: RunReport) -> lis
     return results
 
 
-def _build(ctx: RunContext, plan: FoldPlan) -> FoldParts:
-    """Build the model, then load its backbone weights; the optimiser if it trains."""
-    from vsumbench.models import create
-    from vsumbench.models.weights import load_backbone_weights
-
-    spec = ctx.spec
-    # Models that draw their own randomness (the random scorer) follow the run's seed.
-    model_cfg = {"seed": plan.seed} if "seed" in spec.model_defaults else {}
-    model = create(ctx.config.model, **model_cfg, **plan.model_args)
-    weights = load_backbone_weights(model, plan.backbone_init) if spec.uses_backbone else None
-    model = model.to(ctx.device)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = None
-    if plan.trainable and params:
-        optimizer = torch.optim.Adam(params, lr=plan.lr, weight_decay=plan.weight_decay)
-    shuffler = Shuffler(ctx.config.rng, plan.seed)
-    return FoldParts(model, optimizer, loss_function(spec), shuffler, weights)
-
-
 def run_fold(ctx: RunContext, plan: FoldPlan, *, bar: Any = None) -> RunResult:
     """Train one fold (resuming from ``state.pt`` when present) and store its result."""
     if ctx.config.rng != "official":  # the official stream is seeded once per process
         seed_everything(plan.seed)
-    parts = _build(ctx, plan)
-    evaluator = FoldEvaluator(ctx.bench, plan.test_keys, plan.val_keys, ctx.config.model)
+    parts = FoldParts.build(ctx, plan)
+    evaluator = FoldEvaluator(ctx.bench, plan, ctx.config.model, parts.objective)
     state = store.load_state(plan.work)
     if state is not None:
-        progress = restore(plan, state, parts.model, parts.optimizer, parts.generator)
+        progress = restore(plan, state, parts)
     else:
-        progress = FoldProgress(selector=EpochSelector(plan.selection))
+        progress = FoldProgress(selector=selector(plan.selection))
     seconds = _train_epochs(ctx, plan, parts, evaluator, progress, bar)
     return finish(ctx, plan, parts, progress, evaluator, seconds)
 
@@ -189,7 +171,7 @@ def _train_epochs(
     bar: Any,
 ) -> float:
     """The epochs still to do: train, evaluate, select, save the resume state; seconds."""
-    model, optimizer, generator = parts.model, parts.optimizer, parts.generator
+    model, optimizer = parts.model, parts.optimizer
     epochs = plan.epochs if parts.trains else 1  # nothing to train: evaluate once
     epoch_bar = _epoch_bar(bar, ctx.config, plan, epochs, progress.next_epoch)
     start = time.perf_counter()
@@ -200,16 +182,21 @@ def _train_epochs(
             loss = math.nan
             if optimizer is not None:
                 order = parts.shuffler.order(len(plan.train_keys))
-                data = (plan.train_keys, ctx.bench.features, ctx.bench.targets, order)
-                loss = train_epoch(model, optimizer, parts.loss_fn, *data)
+                data = (plan.train_keys, ctx.bench.features, parts.targets, order)
+                loss = train_epoch(
+                    model, optimizer, parts.objective, *data, batch=plan.batch, clip=plan.clip
+                )
+                if parts.scheduler is not None:
+                    parts.scheduler.step()
             parts.shuffler.before_evaluation()
             scored = evaluator.epoch(model, epoch)
             record = {"epoch": epoch, "loss": loss, **scored.record}
             record["seconds"] = time.perf_counter() - t0
             progress.history.append(record)
             if progress.selector.update(record):
-                progress.best = snapshot_best(epoch, model, scored)
-            writer.submit(plan.work, snapshot(plan, model, optimizer, generator, progress))
+                progress.kept[epoch] = snapshot_best(epoch, model, scored)
+            progress.prune()
+            writer.submit(plan.work, snapshot(plan, parts, progress))
             _show(epoch_bar, loss, record, progress.selector)
     finally:
         writer.close()  # the last epoch's state is on disk before anything else is written
@@ -234,7 +221,7 @@ def _epoch_bar(bar: Any, config: RunConfig, plan: FoldPlan, epochs: int, start: 
     )
 
 
-def _show(bar: Any, loss: float, record: dict[str, Any], selector: EpochSelector) -> None:
+def _show(bar: Any, loss: float, record: dict[str, Any], selector: Selector) -> None:
     if bar is not None:
         bar.update(1)
         bar.set_postfix(

@@ -45,7 +45,7 @@ class SweepGrid:
 
     models: Sequence[str] = ()
     datasets: Sequence[str] = ()
-    seeds: Sequence[int] = (123456,)
+    seeds: Sequence[int] = ()  # empty: each model's registered seed
     folds: Sequence[int] | None = None  # None: every fold of the split file
     selections: Sequence[str] = ("paper",)
     backbone_inits: Sequence[str] = ("imagenet",)
@@ -161,7 +161,7 @@ def _checked(grid: SweepGrid, source: str, *, complete: bool = False) -> SweepGr
     is final, so it must name models and datasets; a spec file may leave them to options)."""
     from vsumbench.datasets import list_datasets
     from vsumbench.runner.config import DEVICES
-    from vsumbench.runner.selection import SELECTIONS
+    from vsumbench.runner.selection import OFFICIAL, selection_names
 
     if complete and (not grid.models or not grid.datasets):
         raise ConfigError(f"{source}: a sweep needs models and datasets (--models, --datasets)")
@@ -170,10 +170,11 @@ def _checked(grid: SweepGrid, source: str, *, complete: bool = False) -> SweepGr
         raise ConfigError(
             f"{source}: unknown dataset(s) {', '.join(bad_sets)}; known: {', '.join(list_datasets())}"
         )
-    bad_sel = [s for s in grid.selections if s not in SELECTIONS]
+    known = [*selection_names(), OFFICIAL]
+    bad_sel = [s for s in grid.selections if s not in known]
     if bad_sel:
         raise ConfigError(
-            f"{source}: unknown selection(s) {', '.join(bad_sel)}; known: {', '.join(SELECTIONS)}"
+            f"{source}: unknown selection(s) {', '.join(bad_sel)}; known: {', '.join(known)}"
         )
     checks = [
         (grid.engine in ENGINES, f"engine must be one of {', '.join(ENGINES)}"),

@@ -86,7 +86,7 @@ def grid_for_run(config: RunConfig, parallel: int, gpus: int) -> SweepGrid:
     return SweepGrid(
         models=[config.model],
         datasets=[config.dataset],
-        seeds=list(config.seeds),
+        seeds=list(config.seeds or ()),
         folds=list(config.folds) if config.folds is not None else None,
         selections=[config.selection],
         backbone_inits=[config.backbone_init],
@@ -118,7 +118,10 @@ def plan_sweep(grid: SweepGrid) -> SweepPlan:
                 if fold.directory in seen:  # e.g. both inits of a model without a backbone
                     continue
                 seen.add(fold.directory)
-                task = Task(replace(config, folds=[fold.index]), fold.directory)
+                one = replace(
+                    config, seeds=[fold.seed], folds=[fold.index], selection=fold.selection
+                )
+                task = Task(one, fold.directory)
                 existing = store.read_result(fold.directory)
                 if existing is not None and existing.complete and not grid.force:
                     check_existing(existing, fold, bench.data_file)
@@ -136,12 +139,12 @@ def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
     for model in grid.models:
         for selection in grid.selections:
             for init in grid.backbone_inits:
-                for seed in grid.seeds:
+                for seed in grid.seeds or [None]:  # None: the model's registered seed
                     configs.append(
                         RunConfig(
                             model=model,
                             dataset=dataset,
-                            seeds=[int(seed)],
+                            seeds=None if seed is None else [int(seed)],
                             folds=list(grid.folds) if grid.folds is not None else None,
                             selection=selection,
                             backbone_init=init,

@@ -96,6 +96,7 @@ def summarize_video(
     selects at least one shot. Returns the JSON record and the frame-level summary.
     """
     from vsumbench.atomic import write_json
+    from vsumbench.models import get_spec
     from vsumbench.protocol.keyshot import frame_scores, keyshot_summary, shot_scores
     from vsumbench.runner.environment import resolve_device
     from vsumbench.runner.loop import score_videos
@@ -121,7 +122,8 @@ def summarize_video(
         raise DataError(
             f"a budget of {budget} of {v.n_frames} frames is less than one frame", file=video
         )
-    scores = score_videos(net, {v.key: v.features})[v.key]
+    objective = get_spec(model).make_objective()
+    scores = score_videos(net, {v.key: v.features}, objective)[v.key]
     if not np.all(np.isfinite(scores)):
         raise DataError(f"summarizer {model!r} produced NaN/inf scores", file=video)
     summary = keyshot_summary(scores, v.change_points, v.n_frames, v.picks, proportion=budget)
