@@ -28,7 +28,8 @@ def install_readme_plugin(site: Path) -> None:
     points = project["entry-points"]["vsumbench.summarizers"]
     package = site / "my_summarizers"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text(readme_block("plugin:module"))
+    module = readme_block("plugin:module") + "\n\n" + readme_block("plugin:objective")
+    (package / "__init__.py").write_text(module)
     info = site / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(
@@ -74,6 +75,30 @@ def test_readme_plugin_runs_through_vsumbench_run(small_benchmark, tmp_path):
         capture_output=True, text=True, env=plugin_env(site), timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+
+
+def test_readme_plugin_with_its_own_objective_and_recipe(small_benchmark, tmp_path):
+    """README's second model: its own targets and loss, 4 videos per step, clipping, an LR
+    schedule and its own epoch rule, all used by the one runner and recorded."""
+    site = tmp_path / "site"
+    install_readme_plugin(site)
+    results = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "vsumbench", "run", "my-keyshot-model", "--dataset", "summe",
+         "--data-dir", str(small_benchmark), "--folds", "0", "--epochs", "3", "--device",
+         "cpu", "--results", str(results), "--model-arg", "hidden=16", "--selection",
+         "official", "--quiet"],
+        capture_output=True, text=True, env=plugin_env(site), timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    fold = results / "summe" / "my-keyshot-model" / "last-none" / "seed123456" / "fold0"
+    result = json.loads((fold / "result.json").read_text())
+    assert result["selection"] == "last" and result["chosen_epoch"] == 3
+    config = result["config"]
+    assert config["loss"] == "keyshot-bce" and config["batch"] == 4 and config["clip"] == 5.0
+    assert config["schedule"] == "halve_every_20_epochs"
+    losses = [e["loss"] for e in result["epochs"]]
+    assert all(0 < loss < 1 for loss in losses)  # binary cross-entropy of a sigmoid MLP
 
 
 def test_unknown_model_option_is_one_line(small_benchmark, tmp_path):

@@ -128,3 +128,28 @@ def test_predict_reads_only_features(trained, tmp_path):
     assert np.all(np.isfinite(scores["video_1"]))
     with h5py.File(out) as h5:
         assert h5.attrs["model"] == "vasnet" and h5.attrs["synthetic"] == 0
+
+
+@pytest.mark.parametrize(
+    ("saved", "loaded"), [("dsnet-ab", "dsnet-af"), ("dsnet-af", "pgl-sum"), ("pgl-sum", "vasnet")]
+)
+def test_an_official_state_dict_of_another_model_is_named(saved, loaded, tmp_path):
+    """An official checkpoint (a bare state dict, official names) given for the wrong model
+    is refused in one line that names the model it belongs to."""
+    import torch
+
+    from vsumbench.errors import DataError
+    from vsumbench.models import create
+    from vsumbench.runner.predict import load_trained_model
+
+    bare = tmp_path / "official.pt"
+    state = create(saved).state_dict()
+    torch.save(state, bare)
+    with pytest.raises(
+        DataError,
+        match=f"does not fit summarizer '{loaded}'.*look like those of summarizer '{saved}'",
+    ):
+        load_trained_model(loaded, bare)
+    model, _ = load_trained_model(saved, bare)  # and loads into the right one
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(tensor, state[name]), name

@@ -129,3 +129,36 @@ def test_resume_state_of_other_settings_or_unreadable_is_refused(config, monkeyp
     # --force starts the fold again from scratch.
     result = train.run(replace(config, epochs=1, force=True)).results[0]
     assert [e["epoch"] for e in result.epochs] == [1]
+
+
+@pytest.mark.parametrize(("model", "rule"), [("dsnet-ab", "test-f1"), ("pgl-sum", "loss-curve")])
+def test_models_with_their_own_recipe_resume_bitwise(config, monkeypatch, tmp_path, model, rule):
+    """DSNet-AB draws its anchor negatives from numpy's generator; PGL-SUM sums the
+    gradients of several videos, clips them, and chooses its epoch at the end from the loss
+    curve (keeping a few snapshots meanwhile): interrupted after epoch 2, either ends exactly
+    where an uninterrupted run ends, with its own seed and rule recorded."""
+    import numpy as np
+    import torch
+
+    config = replace(config, model=model, selection="official", epochs=4)
+    reference = train.run(replace(config, results=str(tmp_path / "reference"))).results[0]
+    count_epochs(monkeypatch, fail_at=3)
+    with pytest.raises(Interrupted):
+        train.run(config)
+    monkeypatch.undo()
+    resumed = train.run(config).results[0]
+    assert (resumed.seed, resumed.selection) == (12345, rule)
+
+    def numbers(result):  # every epoch's record but its duration; NaN losses compare too
+        return json.dumps([{k: v for k, v in e.items() if k != "seconds"} for e in result.epochs])
+
+    assert numbers(resumed) == numbers(reference)
+    assert resumed.chosen_epoch == reference.chosen_epoch
+    assert resumed.per_video == reference.per_video
+    if model == "pgl-sum":
+        assert resumed.config["batch"] == 20 and resumed.config["clip"] == 5.0
+        assert resumed.chosen_epoch == 2  # under 17 epochs: the official rule reports epoch 2
+    got = torch.load(resumed.path / store.CHECKPOINT_FILE, weights_only=True)
+    want = torch.load(reference.path / store.CHECKPOINT_FILE, weights_only=True)
+    for name, tensor in want["state_dict"].items():
+        assert np.array_equal(got["state_dict"][name].numpy(), tensor.numpy()), name
