@@ -40,7 +40,7 @@ class _DSNetObjective(Objective):
 class DSNetAFObjective(_DSNetObjective):
     """Focal loss on step scores, soft-IoU on the distances, BCE on the centerness."""
 
-    name = "dsnet-af (focal + soft-IoU + centerness)"
+    name = "focal + soft-IoU + centerness"
 
     def loss(self, model: Any, features: Any, target: np.ndarray) -> Any:
         from baselines.dsnet_losses import af_loss
@@ -54,7 +54,7 @@ class DSNetABObjective(_DSNetObjective):
     """Cross-entropy on sampled anchors, smooth-L1 on the positives' offsets; negatives are
     drawn from numpy's global generator, as officially (the runner seeds and resumes it)."""
 
-    name = "dsnet-ab (anchor cross-entropy + smooth-L1)"
+    name = "anchor cross-entropy + smooth-L1"
 
     def loss(self, model: Any, features: Any, target: np.ndarray) -> Any:
         from baselines.dsnet_losses import ab_loss, ab_targets

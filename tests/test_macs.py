@@ -90,6 +90,11 @@ def test_exact_counts_the_matmul_the_paper_misses() -> None:
         ),  # the paper prints FE 661.83 (see leaderboards/README.md)
         ("csta", "summe", "413.03", "9.78"),
         ("csta", "tvsum", "661.82", "15.73"),
+        # DSNet's SP as the CSTA paper prints it (Table 3), at the official width.
+        ("dsnet-af", "summe", "413.03", "1.18"),
+        ("dsnet-af", "tvsum", "661.82", "1.90"),
+        ("dsnet-ab", "summe", "413.03", "1.29"),
+        ("dsnet-ab", "tvsum", "661.82", "2.07"),
     ],
 )
 def test_table3_paper_convention(model: str, dataset: str, fe: str, sp: str, one_thread) -> None:

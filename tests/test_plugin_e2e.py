@@ -44,16 +44,22 @@ def plugin_env(site: Path) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=path, OMP_NUM_THREADS="1")
 
 
-def test_readme_plugin_runs_through_vsumbench_run(small_benchmark, tmp_path):
+def train_readme_model(model: str, data: Path, tmp_path: Path, *options: str):
+    """`vsumbench run MODEL` on fold 0 of SumMe with README's plugin installed (hidden=16)."""
     site = tmp_path / "site"
     install_readme_plugin(site)
     results = tmp_path / "results"
     proc = subprocess.run(
-        [sys.executable, "-m", "vsumbench", "run", "my-model", "--dataset", "summe",
-         "--data-dir", str(small_benchmark), "--folds", "0", "--epochs", "2", "--device",
-         "cpu", "--results", str(results), "--model-arg", "hidden=16", "--quiet"],
+        [sys.executable, "-m", "vsumbench", "run", model, "--dataset", "summe",
+         "--data-dir", str(data), "--folds", "0", "--device", "cpu", "--results",
+         str(results), "--model-arg", "hidden=16", "--quiet", *options],
         capture_output=True, text=True, env=plugin_env(site), timeout=300,
     )  # fmt: skip
+    return proc, site, results
+
+
+def test_readme_plugin_runs_through_vsumbench_run(small_benchmark, tmp_path):
+    proc, site, results = train_readme_model("my-model", small_benchmark, tmp_path, "--epochs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     fold = results / "summe" / "my-model" / "paper-none" / "seed123456" / "fold0"
     result = json.loads((fold / "result.json").read_text())
@@ -80,16 +86,9 @@ def test_readme_plugin_runs_through_vsumbench_run(small_benchmark, tmp_path):
 def test_readme_plugin_with_its_own_objective_and_recipe(small_benchmark, tmp_path):
     """README's second model: its own targets and loss, 4 videos per step, clipping, an LR
     schedule and its own epoch rule, all used by the one runner and recorded."""
-    site = tmp_path / "site"
-    install_readme_plugin(site)
-    results = tmp_path / "results"
-    proc = subprocess.run(
-        [sys.executable, "-m", "vsumbench", "run", "my-keyshot-model", "--dataset", "summe",
-         "--data-dir", str(small_benchmark), "--folds", "0", "--epochs", "3", "--device",
-         "cpu", "--results", str(results), "--model-arg", "hidden=16", "--selection",
-         "official", "--quiet"],
-        capture_output=True, text=True, env=plugin_env(site), timeout=300,
-    )  # fmt: skip
+    proc, _, results = train_readme_model(
+        "my-keyshot-model", small_benchmark, tmp_path, "--epochs", "3", "--selection", "official"
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     fold = results / "summe" / "my-keyshot-model" / "last-none" / "seed123456" / "fold0"
     result = json.loads((fold / "result.json").read_text())

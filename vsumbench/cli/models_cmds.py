@@ -14,9 +14,10 @@ def _fmt(value: float) -> str:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def models(as_json: bool) -> None:
-    """List registered summarizers with their source, description and training defaults
-    (learning rate, weight decay, epochs, loss, whether a CNN backbone is initialised by
-    --backbone-init); --json adds the model options (keyword arguments of the factory, set
+    """List registered summarizers with their source, description and training recipe
+    (learning rate, weight decay, epochs, loss, videos per optimiser step, gradient clipping,
+    seed, the authors' epoch selection used by `--selection official`, whether a CNN backbone
+    is initialised by --backbone-init); --json adds the model options (keyword arguments of the factory, set
     with `vsumbench run --model-arg`). Third-party plugins appear here once installed
     (entry-point group `vsumbench.summarizers`)."""
     from vsumbench.models.registry import get_spec, list_summarizers
@@ -44,6 +45,10 @@ def models(as_json: bool) -> None:
             _fmt(r["defaults"]["weight_decay"]),
             r["defaults"]["epochs"] if r["defaults"]["trainable"] else "-",
             r["defaults"]["loss"] if r["defaults"]["trainable"] else "-",
+            r["defaults"]["batch"],
+            "-" if r["defaults"]["clip"] is None else _fmt(r["defaults"]["clip"]),
+            r["defaults"]["seed"],
+            r["defaults"]["selection"],
             "yes" if r["defaults"]["uses_backbone"] else "no",
             r["source"],
             r["description"],
@@ -53,7 +58,20 @@ def models(as_json: bool) -> None:
     click.echo(
         tabulate(
             table,
-            headers=["name", "lr", "wd", "epochs", "loss", "backbone", "source", "description"],
+            headers=[
+                "name",
+                "lr",
+                "wd",
+                "epochs",
+                "loss",
+                "batch",
+                "clip",
+                "seed",
+                "selection",
+                "backbone",
+                "source",
+                "description",
+            ],  # fmt: skip
         )
     )
 

@@ -102,7 +102,7 @@ class SummarizerSpec:
             "selection": self.selection,
         }
         if self.objective is not None:
-            train["loss"] = _qualname(self.objective)
+            train["loss"] = getattr(self.objective, "name", None) or _qualname(self.objective)
         return {**train, **dict(self.model_defaults)}
 
 
