@@ -153,3 +153,27 @@ def test_an_official_state_dict_of_another_model_is_named(saved, loaded, tmp_pat
     model, _ = load_trained_model(saved, bare)  # and loads into the right one
     for name, tensor in model.state_dict().items():
         assert torch.equal(tensor, state[name]), name
+
+
+def test_predict_turns_dsnet_proposals_into_the_scores_the_run_evaluated(
+    small_benchmark, tmp_path, one_thread
+):
+    """DSNet's module outputs proposals, not scores: `predict` goes through its objective
+    (proposals, NMS, best cover) and reproduces the run's stored test scores."""
+    results = tmp_path / "results"
+    out = CliRunner().invoke(
+        main,
+        ["run", "dsnet-af", "--dataset", "summe", "--data-dir", str(small_benchmark),
+         "--epochs", "2", "--folds", "0", "--results", str(results), "--device", "cpu",
+         "--model-arg", "hidden=16", "--quiet"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    fold = results / "summe" / "dsnet-af" / "paper-none" / "seed12345" / "fold0"
+    pred = tmp_path / "pred.h5"
+    data = str(dataset_file("summe", small_benchmark))
+    result = predict("dsnet-af", "--checkpoint", str(fold / "checkpoint.pt"), "--data", data,
+                     "--out", str(pred))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    stored, scores = read_predictions(fold / "predictions.h5"), read_predictions(pred)
+    assert stored and all(np.array_equal(scores[k], v) for k, v in stored.items())
+    assert any(len(np.unique(v)) < len(v) for v in stored.values())  # segment-wise scores

@@ -58,6 +58,25 @@ def test_both_formats_describe_the_same_folds(tmp_path):
     assert (tmp_path / "a.txt").read_text().startswith("SumMe/split0/video_")
 
 
+def test_dsnet_yaml_splits_read_as_video_keys(tmp_path):
+    """DSNet's own split files (its splits/<dataset>.yml), exactly as its repository writes
+    them: keys prefixed by the feature file's path, read as the plain video keys."""
+    prefix = "../datasets/eccv16_dataset_summe_google_pool5.h5/"
+    text = "".join(
+        "- test_keys:\n" + "".join(f"  - {prefix}{k}\n" for k in s.test_keys)
+        + "  train_keys:\n" + "".join(f"  - {prefix}{k}\n" for k in s.train_keys)
+        for s in make_kfold(SUMME, k=5, seed=3)
+    )  # fmt: skip
+    (tmp_path / "summe.yml").write_text(text)
+    assert detect_format(text) == "dsnet"
+    got = load_splits(tmp_path / "summe.yml", SUMME, partition=True)
+    want = make_kfold(SUMME, k=5, seed=3)
+    assert [(s.train_keys, s.test_keys) for s in got] == [(s.train_keys, s.test_keys) for s in want]
+    (tmp_path / "bad.yml").write_text("- test_keys: [video_1]\n")
+    with pytest.raises(DataError, match="bad.yml.*fold 0.*train_keys"):
+        load_splits(tmp_path / "bad.yml", SUMME)
+
+
 def _write_json(path, folds):
     path.write_text(json.dumps([{"train_keys": tr, "test_keys": te} for tr, te in folds]))
     return path

@@ -54,7 +54,8 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     "--splits",
     type=click.Path(dir_okay=False, exists=True),
     default=None,
-    help="Split file, standard JSON or CSTA text (default: <data-dir>/splits/<dataset>_splits.json).",
+    help="Split file, standard JSON, CSTA text or DSNet YAML (default: "
+    "<data-dir>/splits/<dataset>_splits.json).",
 )
 @click.option(
     "--epochs",

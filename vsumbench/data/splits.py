@@ -2,8 +2,10 @@
 
 Standard JSON (vsumm-reinforce, VASNet, PGL-SUM): a list of
 ``{"train_keys": [...], "test_keys": [...]}``. CSTA text: one line per fold,
-``SumMe/split0/<train keys, comma separated>/<test keys>``. The format is detected from the
-content, so ``--splits FILE`` accepts either. Both load into the same :class:`Split` objects
+``SumMe/split0/<train keys, comma separated>/<test keys>``. DSNet's YAML (its
+``splits/<dataset>.yml``): a list of folds whose keys are ``<h5 path>/<video key>``, read
+as the video keys. The format is detected from the content, so ``--splits FILE`` accepts
+any of them. Both load into the same :class:`Split` objects
 and are validated the same way.
 
 The standard JSON files are NOT a k-fold partition: vsumm-reinforce drew each 80/20 split
@@ -25,7 +27,7 @@ from pathlib import Path
 from vsumbench.data.eccv16 import natural_sorted
 from vsumbench.errors import DataError, DataNotFoundError
 
-FORMATS = ("json", "csta")
+FORMATS = ("json", "csta", "dsnet")
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,17 @@ class Split:
 
 
 def detect_format(text: str) -> str:
-    """``json`` when the text parses as a JSON value, else ``csta``."""
+    """``json`` for a JSON value, ``dsnet`` for a YAML list (``- ...``), else ``csta``."""
     stripped = text.lstrip()
-    return "json" if stripped.startswith("[") or stripped.startswith("{") else "csta"
+    if stripped.startswith("[") or stripped.startswith("{"):
+        return "json"
+    return "dsnet" if stripped.startswith("-") else "csta"
+
+
+def _parse(text: str, file: str, fmt: str) -> list[Split]:
+    if fmt == "json":
+        return _parse_json(text, file)
+    return _parse_dsnet(text, file) if fmt == "dsnet" else _parse_csta(text, file)
 
 
 def _parse_json(text: str, file: str) -> list[Split]:
@@ -52,6 +62,27 @@ def _parse_json(text: str, file: str) -> list[Split]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"not valid JSON ({exc})", file=file) from None
+    return _folds(data, file)
+
+
+def _parse_dsnet(text: str, file: str) -> list[Split]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DataError(f"not valid YAML ({exc})", file=file) from None
+    if isinstance(data, list):  # "../datasets/eccv16_dataset_summe_google_pool5.h5/video_1"
+        data = [
+            {k: [str(key).rsplit("/", 1)[-1] for key in v] if isinstance(v, list) else v
+             for k, v in fold.items()} if isinstance(fold, dict) else fold
+            for fold in data
+        ]  # fmt: skip
+    return _folds(data, file)
+
+
+def _folds(data: object, file: str) -> list[Split]:
+    """Folds from parsed records ``[{"train_keys": [...], "test_keys": [...]}, ...]``."""
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not data:
@@ -219,7 +250,7 @@ def load_splits(
     format: str | None = None,
     partition: bool = False,
 ) -> list[Split]:
-    """Read a split file (JSON or CSTA text, detected) and validate it.
+    """Read a split file (JSON, CSTA text or DSNet YAML, detected) and validate it.
 
     ``videos``: the dataset's keys; when given, unknown keys are an error. ``partition``:
     also require every video to be tested in exactly one fold (the standard JSON files are
@@ -232,7 +263,7 @@ def load_splits(
     fmt = format or detect_format(text)
     if fmt not in FORMATS:
         raise ValueError(f"unknown split format {fmt!r}; expected one of {FORMATS}")
-    splits = _parse_json(text, str(path)) if fmt == "json" else _parse_csta(text, str(path))
+    splits = _parse(text, str(path), fmt)
     errs = validate_splits(splits, videos, file=path, partition=partition)
     if errs:
         raise errs[0]
@@ -249,10 +280,7 @@ def check_splits(
     except OSError as exc:
         return [DataError(f"cannot read split file ({exc})", file=path)]
     try:
-        if detect_format(text) == "json":
-            splits = _parse_json(text, str(path))
-        else:
-            splits = _parse_csta(text, str(path))
+        splits = _parse(text, str(path), detect_format(text))
     except DataError as exc:
         return [exc]
     return validate_splits(splits, videos, file=path, partition=partition)
@@ -295,7 +323,7 @@ def format_splits(splits: Sequence[Split], format: str = "json", dataset_name: s
             f"{dataset_name}/split{i}/{','.join(s.train_keys)}/{','.join(s.test_keys)}\n"
             for i, s in enumerate(splits)
         )
-    raise ValueError(f"unknown split format {format!r}; expected one of {FORMATS}")
+    raise ValueError(f"unknown split format {format!r} to write; expected json or csta")
 
 
 def write_splits(
