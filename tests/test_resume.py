@@ -162,3 +162,48 @@ def test_models_with_their_own_recipe_resume_bitwise(config, monkeypatch, tmp_pa
     want = torch.load(reference.path / store.CHECKPOINT_FILE, weights_only=True)
     for name, tensor in want["state_dict"].items():
         assert np.array_equal(got["state_dict"][name].numpy(), tensor.numpy()), name
+
+
+def harmonic_decay(optimizer):
+    """lr / (1 + epoch): the schedule's own epoch count decides the rate."""
+    import torch
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0 / (1 + epoch))
+
+
+@pytest.fixture
+def stepped_vasnet(monkeypatch) -> str:
+    """VASNet registered again with an LR schedule, 2 videos per step and clipping (removed
+    from the registry afterwards)."""
+    from vsumbench.models import get_spec, load_plugins, register_summarizer, registry
+
+    load_plugins()
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    vasnet = get_spec("vasnet")
+    register_summarizer(
+        "vasnet-stepped", lr=1e-3, weight_decay=0.0, batch=2, clip=1.0, schedule=harmonic_decay
+    )(vasnet.factory)
+    return "vasnet-stepped"
+
+
+def test_lr_schedule_batching_and_clipping_resume_bitwise(
+    config, monkeypatch, tmp_path, stepped_vasnet
+):
+    """The schedule's state is saved with the fold: a resumed run continues at the decayed
+    learning rate and ends where an uninterrupted one ends (and the schedule matters)."""
+    config = replace(config, model=stepped_vasnet, selection="last", epochs=4)
+    reference = train.run(replace(config, results=str(tmp_path / "reference"))).results[0]
+    assert reference.config["schedule"] == "harmonic_decay" and reference.config["batch"] == 2
+    count_epochs(monkeypatch, fail_at=3)
+    with pytest.raises(Interrupted):
+        train.run(config)
+    monkeypatch.setattr(train, "train_epoch", _REAL_TRAIN_EPOCH)
+    resumed = train.run(config).results[0]
+    assert [e["loss"] for e in resumed.epochs] == [e["loss"] for e in reference.epochs]
+    assert resumed.per_video == reference.per_video
+    from vsumbench.models import registry
+
+    plain = replace(registry.get_spec(stepped_vasnet), schedule=None)
+    monkeypatch.setitem(registry._REGISTRY, stepped_vasnet, plain)
+    unscheduled = train.run(replace(config, results=str(tmp_path / "plain"))).results[0]
+    assert [e["loss"] for e in unscheduled.epochs][2:] != [e["loss"] for e in reference.epochs][2:]
