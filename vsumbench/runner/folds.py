@@ -179,6 +179,7 @@ def check_existing(result: RunResult, plan: FoldPlan, data_file: Path) -> None:
         for k, v in result.config.items()
         if (k != "model_args" or v) and (k != "rng" or v != "fold")
     }
+    # Results from before recipes recorded the batch as text: one video per step.
     saved["batch"] = saved["batch"] if isinstance(saved.get("batch"), int) else 1
     saved.update(
         model=result.model,
