@@ -4,9 +4,8 @@ A summarizer is a small factory ``f(**cfg) -> torch.nn.Module`` whose module map
 ``(T, D)`` to scores ``(T,)``, or to other outputs that its `Objective` turns into scores.
 Its registration is its authors' training recipe: optimiser settings, batching, gradient
 clipping, learning-rate schedule, seed and epoch-selection rule. Built-ins (``csta``,
-``baselines``) and third-party plugins both
-arrive through the ``vsumbench.summarizers`` entry-point group, so a plugin is a first-class
-citizen. This module never imports torch itself: factories do, when a model is created.
+``baselines``) and third-party plugins both arrive through the ``vsumbench.summarizers``
+entry-point group, so a plugin is a first-class citizen. This module never imports torch itself: factories do, when a model is created.
 """
 
 from __future__ import annotations
