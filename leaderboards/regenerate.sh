@@ -7,7 +7,8 @@
 # Knobs (environment): DATA (default: a fresh small synthetic benchmark), RESULTS
 # (default: results-leaderboard), EPOCHS (CSTA family; default 5 on CPU, use 100 on a GPU),
 # EPOCHS_VASNET (default 30), EPOCHS_FIELD (DSNet-AF/AB and PGL-SUM; default 30 on CPU, their
-# authors ran 300 and 200), SEEDS (default 1), SELECTION (default paper),
+# authors ran 300 and 200), THREADS_FIELD (their torch threads per fold: default 1, these small
+# models run fastest one thread per fold, two folds at once), SEEDS (default 1), SELECTION (default paper),
 # INIT (default: random on the synthetic benchmark, where ImageNet weights cannot be assumed;
 # imagenet, as in the paper, when DATA is given), DATASETS (default
 # "summe tvsum"), ENGINE (the sweep's engine: default ray, embedded on this machine; slurm
@@ -38,7 +39,8 @@ common=(--datasets "$sets" --data-dir "$DATA" --results "$RESULTS" --seeds "$SEE
 vsumbench sweep --models csta,csta-baseline,csta-att,csta-attd,csta-kv,csta-pe,csta-cls \
   --epochs "$EPOCHS" --backbone-inits "$INIT" "${common[@]}"
 vsumbench sweep --models vasnet,random --epochs "$EPOCHS_VASNET" "${common[@]}"
-vsumbench sweep --models dsnet-af,dsnet-ab,pgl-sum --epochs "$EPOCHS_FIELD" "${common[@]}"
+vsumbench sweep --models dsnet-af,dsnet-ab,pgl-sum --epochs "$EPOCHS_FIELD" "${common[@]}" \
+  --threads "${THREADS_FIELD:-1}"
 if [ "$TABLES" = 1 ]; then
   vsumbench table --all --results "$RESULTS" --out leaderboards/generated
   vsumbench plot tradeoff --results "$RESULTS" --out leaderboards/generated/tradeoff
