@@ -299,3 +299,39 @@ def test_vasnet_learns_the_synthetic_signal(small_benchmark, tmp_path):
     chance = [random_row(refs, seed).kendall for seed in range(30)]
     assert result["kendall"] > max(0.04, np.mean(chance) + 3 * np.std(chance))
     assert result["epochs"][-1]["loss"] < result["epochs"][0]["loss"]
+
+
+def test_a_nan_training_loss_is_said_not_averaged_silently(
+    small_benchmark, tiny_splits, tmp_path, monkeypatch
+):
+    """A model whose loss is NaN on one video (DSNet-AB's official loss on a video no anchor
+    matches): the epoch's loss is undefined (null), and the result and the run say so."""
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.paths import dataset_file
+    from vsumbench.models import Objective, get_spec, load_plugins, register_summarizer, registry
+
+    class NaNOnVideo2(Objective):
+        def loss(self, model, features, target):
+            if target.shape == self.nan_shape:  # a mean over nothing: NaN, zero gradients
+                return model(features)[:0].mean()
+            return super().loss(model, features, target)
+
+    load_plugins()
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    video_2 = load_videos(dataset_file("summe", small_benchmark), ["video_2"])["video_2"]
+    NaNOnVideo2.nan_shape = (video_2.n_steps,)
+    register_summarizer("vasnet-nan", lr=5e-5, weight_decay=0.0, objective=NaNOnVideo2)(
+        get_spec("vasnet").factory
+    )
+    out = CliRunner().invoke(
+        main,
+        ["run", "vasnet-nan", "--dataset", "summe", "--data-dir", str(small_benchmark),
+         "--splits", str(tiny_splits), "--folds", "0", "--epochs", "2", "--results",
+         str(tmp_path), "--device", "cpu", "--quiet"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    fold = tmp_path / "summe" / "vasnet-nan" / "paper-none" / "seed123456" / "fold0"
+    result = json.loads((fold / "result.json").read_text())
+    assert [e["loss"] for e in result["epochs"]] == [None, None]
+    assert "2 of 2 epoch(s) had a NaN training loss" in result["note"]
+    assert "note: seed 123456 fold 0: 2 of 2 epoch(s) had a NaN training loss" in out.output

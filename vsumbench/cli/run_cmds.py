@@ -266,8 +266,12 @@ def _summary(config, results, skipped: int) -> None:
         click.echo(f"{skipped} fold(s) already finished, not rerun (use --force to retrain).")
     kinds = sorted({"synthetic" if r.synthetic else "real" for r in results})
     data = "/".join(kinds)
-    title = f"{config.model} on {config.dataset} ({data} data), selection {config.selection}"
+    rules = ", ".join(sorted({r.selection for r in results})) or config.selection
+    title = f"{config.model} on {config.dataset} ({data} data), selection {rules}"
     click.echo(format_summary(results, title=title))
+    for r in results:
+        if r.note:
+            click.echo(f"note: seed {r.seed} fold {r.fold}: {r.note}", err=True)
     for place in sorted({str(r.path.parent.parent) for r in results}):
         click.echo(f"results: {place}")
 

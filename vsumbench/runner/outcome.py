@@ -5,6 +5,7 @@ presence means the staged fold is complete and may be published)."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -44,12 +45,13 @@ def finish(
     from vsumbench.models.checkpoints import save_checkpoint
 
     model = parts.model
-    best, note = progress.best, None
+    best, notes = progress.best, _nan_losses(progress.history) if parts.trains else []
     if best is None:
         # No epoch satisfied the rule (every correlation undefined): report the last one.
         last = progress.history[-1]["epoch"]
-        note = f"no epoch met the {plan.selection} rule; the last epoch is reported"
+        notes.append(f"no epoch met the {plan.selection} rule; the last epoch is reported")
         best = snapshot_best(last, model, evaluator.epoch(model, last))
+    note = "; ".join(notes) or None
     scores = {k: best["scores"][k].numpy() for k in plan.test_keys}
     provenance = {
         EXPECTED: json.dumps(list(plan.test_keys)),
@@ -91,6 +93,17 @@ def finish(
     (plan.work / store.STATE_FILE).unlink(missing_ok=True)
     result.write(plan.work / store.RESULT_FILE)  # last: the staged fold is complete
     return result
+
+
+def _nan_losses(history: list[dict[str, Any]]) -> list[str]:
+    """Say so when a training video's loss was NaN (the epoch's mean loss is then NaN)."""
+    epochs = [r["epoch"] for r in history if not math.isfinite(r.get("loss") or math.nan)]
+    if not epochs:
+        return []
+    return [
+        f"{len(epochs)} of {len(history)} epoch(s) had a NaN training loss (first: epoch "
+        f"{epochs[0]}): a training video's loss was NaN, so the epoch's mean loss is undefined"
+    ]
 
 
 def training_record(ctx: RunContext, plan: FoldPlan, parts: FoldParts) -> dict[str, Any]:
