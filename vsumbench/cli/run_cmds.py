@@ -9,7 +9,7 @@ import click
 
 from vsumbench.cli import data_dir_option, dataset_option
 from vsumbench.runner.config import DEFAULT_SEED, DEVICES, RNG_MODES
-from vsumbench.runner.selection import OFFICIAL, selection_names
+from vsumbench.runner.selection import OFFICIAL, describe_selections, selection_names
 
 device_option = click.option(
     "--device",
@@ -91,11 +91,7 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     type=click.Choice([*selection_names(), OFFICIAL]),
     default="paper",
     show_default=True,
-    help="Epoch selection: paper = best test tau AND rho (CSTA's rule, chosen on the "
-    "test set); last = last epoch; val = same rule on validation videos held out of training; "
-    "test-f1 = best test F1 (DSNet's); loss-curve = PGL-SUM's rule on the training loss "
-    "(loss-curve-fixed without its official one-epoch offset); official = the model's own "
-    "rule (`vsumbench models`).",
+    help=f"Epoch selection: {describe_selections()}.",
 )
 @click.option(
     "--results",

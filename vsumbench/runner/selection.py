@@ -38,6 +38,7 @@ __all__ = [
     "OFFICIAL",
     "Selector",
     "check_selection",
+    "describe_selections",
     "loss_curve_epoch",
     "register_selection",
     "resolve_selection",
@@ -103,8 +104,10 @@ def selection_names() -> list[str]:
     return list(_RULES)
 
 
-def describe_selection(name: str) -> str:
-    return _RULES[check_selection(name)].description
+def describe_selections() -> str:
+    """``name = what it does`` for every rule, and ``official`` (for help texts)."""
+    rules = [f"{name} = {rule.description}" for name, rule in _RULES.items()]
+    return "; ".join([*rules, f"{OFFICIAL} = the model's own rule (`vsumbench models`)"])
 
 
 def check_selection(name: str) -> str:
