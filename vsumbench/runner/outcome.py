@@ -45,13 +45,7 @@ def finish(
     from vsumbench.models.checkpoints import save_checkpoint
 
     model = parts.model
-    best, notes = progress.best, _nan_losses(progress.history) if parts.trains else []
-    if best is None:
-        # No epoch satisfied the rule (every correlation undefined): report the last one.
-        last = progress.history[-1]["epoch"]
-        notes.append(f"no epoch met the {plan.selection} rule; the last epoch is reported")
-        best = snapshot_best(last, model, evaluator.epoch(model, last))
-    note = "; ".join(notes) or None
+    best, note = _chosen(plan, parts, progress, evaluator)
     scores = {k: best["scores"][k].numpy() for k in plan.test_keys}
     provenance = {
         EXPECTED: json.dumps(list(plan.test_keys)),
@@ -93,6 +87,19 @@ def finish(
     (plan.work / store.STATE_FILE).unlink(missing_ok=True)
     result.write(plan.work / store.RESULT_FILE)  # last: the staged fold is complete
     return result
+
+
+def _chosen(
+    plan: FoldPlan, parts: FoldParts, progress: FoldProgress, evaluator: FoldEvaluator
+) -> tuple[dict[str, Any], str | None]:
+    """The chosen epoch's snapshot, and what the result must say about the training."""
+    best, notes = progress.best, _nan_losses(progress.history) if parts.trains else []
+    if best is None:
+        # No epoch satisfied the rule (every correlation undefined): report the last one.
+        last = progress.history[-1]["epoch"]
+        notes.append(f"no epoch met the {plan.selection} rule; the last epoch is reported")
+        best = snapshot_best(last, parts.model, evaluator.epoch(parts.model, last))
+    return best, "; ".join(notes) or None
 
 
 def _nan_losses(history: list[dict[str, Any]]) -> list[str]:
