@@ -19,9 +19,6 @@ from vsumbench.data.predictions import read_predictions
 @pytest.fixture(scope="module")
 def trained(small_benchmark, tmp_path_factory) -> Path:
     """One finished VASNet fold (1 epoch) on the small synthetic SumMe."""
-    import torch
-
-    torch.set_num_threads(1)
     results = tmp_path_factory.mktemp("results")
     out = CliRunner().invoke(
         main,

@@ -309,8 +309,17 @@ def _run_parallel(config, parallel: int) -> None:
     help="Predictions .h5 to write (the `vsumbench evaluate` format).",
 )
 @device_option
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="torch CPU threads (default: as `vsumbench run`; the same count gives its scores "
+    "bitwise).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def predict(model: str, checkpoint: str, data: str, out: str, device: str, quiet: bool) -> None:
+def predict(
+    model: str, checkpoint: str, data: str, out: str, device: str, threads: int | None, quiet: bool
+) -> None:
     """Score every video of a features file with a trained MODEL.
 
     The checkpoint is loaded as tensors only and strictly: one made for another model is
@@ -324,5 +333,5 @@ def predict(model: str, checkpoint: str, data: str, out: str, device: str, quiet
     """
     from vsumbench.runner.predict import predict_file
 
-    scores = predict_file(model, checkpoint, data, out, device, progress=not quiet)
+    scores = predict_file(model, checkpoint, data, out, device, threads=threads, progress=not quiet)
     click.echo(f"wrote scores of {len(scores)} video(s) to {out}")

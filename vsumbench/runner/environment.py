@@ -10,6 +10,8 @@ from __future__ import annotations
 import platform
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -94,3 +96,26 @@ def resolve_device(name: str = "auto"):
             f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}); use --device cpu"
         )
     return device
+
+
+@contextmanager
+def torch_threads(threads: int | None) -> Iterator[int]:
+    """Run the block on ``threads`` torch CPU threads (None: `default_threads`), then restore.
+
+    ``run`` and ``predict`` share it: CPU kernels may split their sums by thread, so the
+    same model scores bitwise alike only at the same thread count.
+    """
+    import torch
+
+    from vsumbench.errors import ConfigError
+    from vsumbench.runner.config import default_threads
+
+    threads = threads or default_threads()
+    if threads < 1:
+        raise ConfigError(f"--threads must be at least 1, got {threads}")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield threads
+    finally:
+        torch.set_num_threads(previous)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from vsumbench.errors import ConfigError, PredictionError
+from vsumbench.runner.environment import torch_threads
 from vsumbench.runner.loop import score_videos
 
 
@@ -49,9 +50,14 @@ def predict_file(
     out: str | os.PathLike,
     device: str = "auto",
     *,
+    threads: int | None = None,
     progress: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Score every video of ``data`` (only ``features`` is read) and write ``out`` atomically."""
+    """Score every video of ``data`` (only ``features`` is read) and write ``out`` atomically.
+
+    On ``threads`` CPU threads (None: as many as ``vsumbench run`` takes by default), so the
+    scores equal the run's own when both use the same count.
+    """
     from tqdm.auto import tqdm
 
     from vsumbench.data.eccv16 import is_synthetic, load_features
@@ -64,10 +70,12 @@ def predict_file(
     features = load_features(data)
     objective = get_spec(model_name).make_objective()  # how its outputs become scores
     scores: dict[str, np.ndarray] = {}
-    for key in tqdm(features, desc=f"{model_name} predict", unit="video", disable=not progress):
-        scores.update(score_videos(model, {key: features[key]}, objective))
-        if not np.all(np.isfinite(scores[key])):
-            raise PredictionError("model produced NaN/inf scores", file=data, video=key)
+    bar = tqdm(features, desc=f"{model_name} predict", unit="video", disable=not progress)
+    with torch_threads(threads):
+        for key in bar:
+            scores.update(score_videos(model, {key: features[key]}, objective))
+            if not np.all(np.isfinite(scores[key])):
+                raise PredictionError("model produced NaN/inf scores", file=data, video=key)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     provenance = {
         "model": model_name,

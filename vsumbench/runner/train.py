@@ -19,13 +19,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from vsumbench.errors import ConfigError
 from vsumbench.runner import store
 from vsumbench.runner.benchmark import BenchmarkCache
-from vsumbench.runner.config import RunConfig, default_threads
+from vsumbench.runner.config import RunConfig
 from vsumbench.runner.context import FoldParts, RunContext
+from vsumbench.runner.environment import torch_threads
 from vsumbench.runner.evaluation import FoldEvaluator
 from vsumbench.runner.folds import FoldPlan, check_existing, plan_folds, resolve_request
 from vsumbench.runner.loop import train_epoch
@@ -56,15 +55,8 @@ def run(config: RunConfig, cache: BenchmarkCache | None = None) -> RunReport:
     and the previous setting is restored afterwards. ``cache`` keeps the data in memory
     between calls (a sweep's worker).
     """
-    threads = config.threads or default_threads()
-    if threads < 1:
-        raise ConfigError(f"--threads must be at least 1, got {threads}")
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
+    with torch_threads(config.threads) as threads:
         return _run(config, threads, cache or BenchmarkCache(size=1))
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _run(config: RunConfig, threads: int, cache: BenchmarkCache) -> RunReport:
