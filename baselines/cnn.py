@@ -15,20 +15,30 @@ from vsumbench.models import register_summarizer
 
 __all__ = ["CONFIGS"]
 
-# name: (torchvision backbone, description); trained like CSTA (the official defaults).
+# name: (torchvision backbone, description, display name); trained like CSTA (the official
+# defaults). Display names as the paper's Figure 4 labels the CNN-only baselines.
 _ROWS = {
     "cnn-googlenet": (
         "googlenet",
         "CNN-only GoogLeNet on stacked features (same model as csta-baseline)",
+        "CNN (GoogLeNet)",
     ),
-    "cnn-mobilenet": ("mobilenet", "CNN-only MobileNet-V2 on stacked features"),
-    "cnn-efficientnet": ("efficientnet", "CNN-only EfficientNet-B0 on stacked features"),
-    "cnn-resnet18": ("resnet18", "CNN-only ResNet-18 on stacked features"),
+    "cnn-mobilenet": (
+        "mobilenet",
+        "CNN-only MobileNet-V2 on stacked features",
+        "CNN (MobileNet-V2)",
+    ),
+    "cnn-efficientnet": (
+        "efficientnet",
+        "CNN-only EfficientNet-B0 on stacked features",
+        "CNN (EfficientNet-B0)",
+    ),
+    "cnn-resnet18": ("resnet18", "CNN-only ResNet-18 on stacked features", "CNN (ResNet-18)"),
 }
 
-CONFIGS = {backbone: replace(BASELINE, backbone=backbone) for backbone, _ in _ROWS.values()}
+CONFIGS = {backbone: replace(BASELINE, backbone=backbone) for backbone, _, _ in _ROWS.values()}
 
-for _name, (_backbone, _description) in _ROWS.items():
-    register_summarizer(_name, description=_description, **TRAINING)(
+for _name, (_backbone, _description, _display) in _ROWS.items():
+    register_summarizer(_name, description=_description, display_name=_display, **TRAINING)(
         factory(CONFIGS[_backbone], __name__)
     )

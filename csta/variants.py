@@ -39,7 +39,8 @@ def factory(config: CSTAConfig, module: str = __name__) -> Callable[..., object]
 
 
 # name: (config, description, Table 2 row or None). Table 2, top to bottom: each row adds one
-# component to the row above; then the swappable attention CNN.
+# component to the row above; then the swappable attention CNN. Display names (the row name
+# in Tables 1 and 3) in `_DISPLAY`.
 _ROWS: dict[str, tuple[CSTAConfig, str, str | None]] = {
     "csta": (
         FINAL,
@@ -94,6 +95,19 @@ _ROWS: dict[str, tuple[CSTAConfig, str, str | None]] = {
     ),
 }
 
+_DISPLAY = {
+    "csta": "CSTA",
+    "csta-baseline": "CSTA baseline (GoogLeNet)",
+    "csta-att": "CSTA (+Att)",
+    "csta-attd": "CSTA (+Att_D)",
+    "csta-kv": "CSTA (+KV)",
+    "csta-pe": "CSTA (+PE)",
+    "csta-cls": "CSTA (+X_CLS)",
+    "csta-mobilenet": "CSTA (MobileNet-V2)",
+    "csta-efficientnet": "CSTA (EfficientNet-B0)",
+    "csta-resnet18": "CSTA (ResNet-18)",
+}
+
 #: registered name -> config, for tables and docs.
 VARIANTS: dict[str, CSTAConfig] = {name: row[0] for name, row in _ROWS.items()}
 
@@ -101,7 +115,7 @@ for _name, (_config, _description, _step) in _ROWS.items():
     register_summarizer(
         _name,
         description=_description,
-        display_name="CSTA" if _name == "csta" else "",
+        display_name=_DISPLAY[_name],
         labels={"table2": _step} if _step else None,
         **TRAINING,
     )(factory(_config))

@@ -95,7 +95,13 @@ FLOORS = {  # a floor may import only the floors listed (and errors/atomic/numbe
         "vsumbench.report",
     ),
 }
-BASEMENT = ("vsumbench.errors", "vsumbench.atomic", "vsumbench.numbers", "vsumbench.datasets")
+BASEMENT = (
+    "vsumbench.errors",
+    "vsumbench.atomic",
+    "vsumbench.numbers",
+    "vsumbench.datasets",
+    "vsumbench.progress",
+)
 
 
 @pytest.mark.parametrize("floor", sorted(FLOORS))

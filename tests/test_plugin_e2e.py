@@ -61,7 +61,7 @@ def train_readme_model(model: str, data: Path, tmp_path: Path, *options: str):
 def test_readme_plugin_runs_through_vsumbench_run(small_benchmark, tmp_path):
     proc, site, results = train_readme_model("my-model", small_benchmark, tmp_path, "--epochs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    fold = results / "summe" / "my-model" / "paper-none" / "seed123456" / "fold0"
+    fold = results / "summe" / "my-model" / "paper-none+hidden=16" / "seed123456" / "fold0"
     result = json.loads((fold / "result.json").read_text())
     assert result["model"] == "my-model" and result["status"] == "complete"
     # The plugin's registered defaults drive training (epochs overridden to 2).
@@ -90,7 +90,7 @@ def test_readme_plugin_with_its_own_objective_and_recipe(small_benchmark, tmp_pa
         "my-keyshot-model", small_benchmark, tmp_path, "--epochs", "3", "--selection", "official"
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    fold = results / "summe" / "my-keyshot-model" / "last-none" / "seed123456" / "fold0"
+    fold = results / "summe" / "my-keyshot-model" / "last-none+hidden=16" / "seed123456" / "fold0"
     result = json.loads((fold / "result.json").read_text())
     assert result["selection"] == "last" and result["chosen_epoch"] == 3
     config = result["config"]

@@ -165,7 +165,7 @@ def test_predict_turns_dsnet_proposals_into_the_scores_the_run_evaluated(
          "--model-arg", "hidden=16", "--quiet"],
     )  # fmt: skip
     assert out.exit_code == 0, out.output
-    fold = results / "summe" / "dsnet-af" / "paper-none" / "seed12345" / "fold0"
+    fold = results / "summe" / "dsnet-af" / "paper-none+hidden=16" / "seed12345" / "fold0"
     pred = tmp_path / "pred.h5"
     data = str(dataset_file("summe", small_benchmark))
     result = predict("dsnet-af", "--checkpoint", str(fold / "checkpoint.pt"), "--data", data,

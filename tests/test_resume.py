@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from vsumbench.errors import ConfigError, DataError
+from vsumbench.errors import ConfigError, DataError, ModelError
 from vsumbench.runner import store, train
 
 
@@ -71,7 +71,7 @@ def test_interrupted_fold_resumes_and_matches_an_uninterrupted_run(config, monke
     reference = train.run(replace(config, results=str(tmp_path / "reference"))).results[0]
 
     calls = count_epochs(monkeypatch, fail_at=2)
-    with pytest.raises(Interrupted):
+    with pytest.raises(ModelError, match="failed in seed .*: Interrupted"):
         train.run(config)
     directory = fold_dir(config)
     staging = store.staging_dir(directory)  # an unfinished fold lives in staging only
@@ -118,7 +118,7 @@ def test_finished_fold_with_other_settings_is_not_silently_reused(config):
 
 def test_resume_state_of_other_settings_or_unreadable_is_refused(config, monkeypatch):
     count_epochs(monkeypatch, fail_at=2)
-    with pytest.raises(Interrupted):
+    with pytest.raises(ModelError, match="failed in seed .*: Interrupted"):
         train.run(config)
     monkeypatch.undo()
     with pytest.raises(ConfigError, match="resume state of a run with other settings"):
@@ -143,7 +143,7 @@ def test_models_with_their_own_recipe_resume_bitwise(config, monkeypatch, tmp_pa
     config = replace(config, model=model, selection="official", epochs=4)
     reference = train.run(replace(config, results=str(tmp_path / "reference"))).results[0]
     count_epochs(monkeypatch, fail_at=3)
-    with pytest.raises(Interrupted):
+    with pytest.raises(ModelError, match="failed in seed .*: Interrupted"):
         train.run(config)
     monkeypatch.undo()
     resumed = train.run(config).results[0]
@@ -195,7 +195,7 @@ def test_lr_schedule_batching_and_clipping_resume_bitwise(
     reference = train.run(replace(config, results=str(tmp_path / "reference"))).results[0]
     assert reference.config["schedule"] == "harmonic_decay" and reference.config["batch"] == 2
     count_epochs(monkeypatch, fail_at=3)
-    with pytest.raises(Interrupted):
+    with pytest.raises(ModelError, match="failed in seed .*: Interrupted"):
         train.run(config)
     monkeypatch.setattr(train, "train_epoch", _REAL_TRAIN_EPOCH)
     resumed = train.run(config).results[0]

@@ -13,8 +13,8 @@ from pathlib import Path
 import h5py
 import pytest
 
-from tests.test_resume import Interrupted, config, count_epochs, fold_dir  # noqa: F401
-from vsumbench.errors import ConfigError
+from tests.test_resume import config, count_epochs, fold_dir  # noqa: F401
+from vsumbench.errors import ConfigError, ModelError
 from vsumbench.runner import store, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -25,9 +25,10 @@ def test_a_failed_force_rerun_leaves_the_previous_result(config, monkeypatch):
     directory = fold_dir(config)
     before = {p.name: p.read_bytes() for p in directory.iterdir()}
     count_epochs(monkeypatch, fail_at=1)
-    with pytest.raises(Interrupted):
+    with pytest.raises(ModelError, match="failed in seed .*: Interrupted"):
         train.run(replace(config, epochs=1, force=True))
     assert {p.name: p.read_bytes() for p in directory.iterdir()} == before
+    assert not store.staging_dir(directory).exists()  # nothing to resume: nothing left
     monkeypatch.undo()
     # The completed rerun replaces it; nothing is left in staging.
     train.run(replace(config, epochs=2, force=True))
@@ -64,7 +65,7 @@ def test_a_resume_state_is_not_resumed_on_other_data(
     monkeypatch,
 ):
     count_epochs(monkeypatch, fail_at=2)
-    with pytest.raises(Interrupted):
+    with pytest.raises(ModelError, match="failed in seed .*: Interrupted"):
         train.run(config)
     monkeypatch.undo()
     other = _copy_with_changed_video(small_benchmark, tmp_path / "other", "video_2")

@@ -18,6 +18,7 @@ import pytest
 from vsumbench.errors import ConfigError
 from vsumbench.runner import store, train
 from vsumbench.sweep.grid import SweepGrid, grid_from_file, grid_from_mapping
+from vsumbench.sweep.plan import model_seeds
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -138,7 +139,10 @@ def test_spec_file_is_read_and_options_override_it(tmp_path):
     )
     grid = grid_from_file(spec)
     assert grid.models == ["csta", "vasnet"] and grid.datasets == ["summe", "tvsum"]
-    assert grid.seeds == [123456, 123457] and grid.folds == [0, 1]
+    assert grid.seed_count == 2 and grid.folds == [0, 1]
+    # `seeds = 2` counts from each model's own seed, as `vsumbench run --seeds 2` does.
+    assert model_seeds(grid, "csta") == [123456, 123457]
+    assert model_seeds(grid, "pgl-sum") == [12345, 12346]
     assert grid.gpus_per_task == 0.25 and grid.model_args == {"hidden": 64}
     over = grid.with_options({"epochs": 3, "models": ["vasnet"], "device": None})
     assert over.epochs == 3 and over.models == ["vasnet"] and over.deterministic
@@ -152,7 +156,8 @@ def test_the_documented_spec_file_is_valid():
     text = (Path(__file__).resolve().parents[1] / "docs" / "sweeps.md").read_text()
     (block,) = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
     grid = grid_from_mapping(tomllib.loads(block), "docs/sweeps.md").with_options({})
-    assert grid.seeds == [123456 + i for i in range(5)] and grid.gpus_per_task == 0.25
+    assert model_seeds(grid, "csta") == [123456 + i for i in range(5)]
+    assert grid.gpus_per_task == 0.25
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,15 @@ plots, videos), so a crash or Ctrl-C never leaves a half-written file under its 
 
 from __future__ import annotations
 
+import errno
+import glob
 import json
 import math
 import os
+import re
+import shutil
+import socket
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,17 +31,30 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     Parent directories are created. On error the temporary file is removed and ``path`` is
     left untouched. The temporary name keeps the suffix (``.tmp`` is added before it is not):
     libraries that pick a format from the suffix still see e.g. ``.mp4`` via ``suffix``.
+
+    Only regular files are replaced. A link is followed (the file it names is replaced, the
+    link stays); a device or a pipe (``/dev/null``, a FIFO) is written in place, never
+    replaced by a file; a folder is refused. Temporaries that a killed writer of the same
+    file left (``.name.<host>-<pid>.*.tmp`` whose process is gone) are removed first.
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    in_place = _special_file(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temporaries(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{_HOST}-{os.getpid()}.", suffix=".tmp", dir=target.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     # mkstemp makes 0600 files; give the result the mode a plain open() would (0666 - umask).
     os.chmod(tmp_path, 0o666 & ~_umask())
     try:
         yield tmp_path
-        os.replace(tmp_path, target)
+        if in_place:
+            with open(tmp_path, "rb") as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        else:
+            os.replace(tmp_path, target)
     except OSError as exc:
         # Name the file being written, not its temporary stand-in (or nothing at all).
         if exc.filename not in (None, str(tmp_path)):
@@ -45,6 +64,54 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _special_file(target: Path) -> bool:
+    """True for an existing device, pipe or socket (written in place); a folder is refused."""
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return False
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
+    return not stat.S_ISREG(mode)
+
+
+_HOST = "".join(c for c in socket.gethostname() if c.isalnum())[:16] or "host"
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<host>[A-Za-z0-9]+)-(?P<pid>\d+)\.[^.]+\.tmp$")
+
+
+def temporary_target(name: str) -> str | None:
+    """The file a temporary name (``.x.h5.host-12.ab3.tmp``) stands for, or None."""
+    found = _TEMPORARY.match(name)
+    return found.group("name") if found else None
+
+
+def remove_stale_temporaries(target: str | os.PathLike) -> list[Path]:
+    """Remove the temporaries of ``target`` whose writer (on this host) is no longer alive:
+    a killed ``data synth`` or run leaves them, and no one else ever would."""
+    target = Path(target)
+    removed = []
+    if not target.parent.is_dir():
+        return removed
+    for tmp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        found = _TEMPORARY.match(tmp.name)
+        if found is None or found.group("name") != target.name or found.group("host") != _HOST:
+            continue
+        if not _alive(int(found.group("pid"))):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _umask() -> int:

@@ -50,3 +50,13 @@ class PredictionError(DataError):
 
 class ConfigError(VsumbenchError):
     """Bad command-line or API configuration (unknown model, bad option combination)."""
+
+
+class ModelError(VsumbenchError):
+    """A summarizer's own code failed (its factory, forward or loss), or its outputs break
+    the contract (not a tensor, no gradient, integer scores). The message names the model;
+    the full traceback goes to the fold's log (``--debug`` shows it)."""
+
+
+class Interrupted(VsumbenchError):
+    """The user stopped a run (Ctrl-C, SIGTERM); the message says where and how to resume."""

@@ -11,7 +11,7 @@ import importlib
 import click
 
 from vsumbench.datasets import benchmark_datasets
-from vsumbench.errors import VsumbenchError
+from vsumbench.errors import Interrupted, VsumbenchError
 
 
 class LazyGroup(click.Group):
@@ -45,31 +45,56 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except Interrupted as exc:  # Ctrl-C in a run: where it stopped, how to resume
+            if debugging(ctx):
+                raise
+            click.echo(f"\n{exc}", err=True)
+            ctx.exit(130)
         except VsumbenchError as exc:
             # Our own errors already say what, where and how to fix: no traceback.
+            if debugging(ctx):
+                raise
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             # Disk full, file-size limit, read-only or missing folders: the user's
             # environment, not a bug. One line with the path and the cause.
+            if debugging(ctx):
+                raise
             raise click.ClickException(describe_os_error(exc)) from None
+        except EOFError as exc:
+            # A library reading a truncated file; click would print only "Aborted!".
+            if debugging(ctx):
+                raise
+            raise click.ClickException(
+                f"a file ended too early (truncated or empty): {exc or 'no more data'}; "
+                f"rerun with `vsumbench --debug ...` to see which"
+            ) from None
+
+
+def debugging(ctx: click.Context) -> bool:
+    """``vsumbench --debug ...``: errors with their full traceback (for plugin authors)."""
+    return bool(ctx.find_root().params.get("debug"))
 
 
 def describe_os_error(exc: OSError) -> str:
     """``path: cause`` of an I/O error, on one line.
 
     h5py puts the path and the cause inside a long message; they are picked out, and an
-    atomic writer's temporary name (``.name.x1y2.tmp``) is shown as the file it would become.
+    atomic writer's temporary name (``.name.host-12.x1y2.tmp``) is shown as the file it would become.
     """
     import errno
     import os
     import re
+
+    from vsumbench.atomic import temporary_target
 
     text = str(exc)
     where = exc.filename or ""
     cause = exc.strerror or (os.strerror(exc.errno) if exc.errno else "") or text
     found = re.search(r"filename = '([^']+)'", text)
     if not where and found:
-        where = re.sub(r"(^|/)\.([^/]+)\.\w+\.tmp$", r"\1\2", found.group(1))
+        head, sep, name = found.group(1).rpartition("/")
+        where = head + sep + (temporary_target(name) or name)
         message = re.search(r"error message = '([^']+)'", text)
         cause = message.group(1) if message else cause
     if exc.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):
@@ -108,7 +133,13 @@ TOP_COMMANDS = {
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="vsumbench")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the full traceback of any error (a plugin's own errors included) instead "
+    "of one line.",
+)
+def main(debug: bool) -> None:
     """vsumbench: train, evaluate and compare video summarizers on SumMe and TVSum
     under one exact, documented protocol."""
     import signal
@@ -117,6 +148,13 @@ def main() -> None:
     # the write fails with EFBIG instead and is reported like any other I/O error.
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    # SIGTERM (kill, a scheduler, a container stopping) ends a command as Ctrl-C does: runs
+    # save their state and say how to resume, sweeps stop their engine within seconds.
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 @main.group(cls=LazyGroup, lazy_commands=DATA_COMMANDS)
@@ -136,4 +174,27 @@ dataset_option = click.option(
     type=click.Choice([s.name for s in benchmark_datasets()], case_sensitive=False),
     required=True,
     help="Benchmark dataset.",
+)
+
+
+class DeviceParam(click.ParamType):
+    """``--device``: auto, cpu, cuda or cuda:N, checked before any work by every command."""
+
+    name = "device"
+
+    def convert(self, value, param, ctx):
+        from vsumbench.runner.config import check_device
+
+        try:
+            return check_device(value)
+        except VsumbenchError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+device_option = click.option(
+    "--device",
+    type=DeviceParam(),
+    default="auto",
+    show_default=True,
+    help="auto (CUDA when available), cpu, cuda or cuda:N.",
 )

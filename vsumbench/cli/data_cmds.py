@@ -27,18 +27,26 @@ from vsumbench.cli import data_dir_option, dataset_option
     help="small: 300-1200 frames per video (CI, seconds on CPU); full: the real frame counts.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same arrays.")
-def synth(out: str | None, size: str, seed: int) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files that are not known to be synthetic (by default such a file, real "
+    "data perhaps, stops the command before anything is written).",
+)
+def synth(out: str | None, size: str, seed: int, force: bool) -> None:
     """Generate the synthetic SumMe/TVSum benchmark (eccv16 HDF5 files, TVSum annotations,
     5-fold splits) with a planted, learnable importance signal.
 
     The files have exactly the format of the real ones and are marked synthetic (root
-    attribute vsumbench_synthetic=1), so results made on them say so. See docs/synthetic.md.
+    attribute vsumbench_synthetic=1; the text files are listed by digest in
+    .vsumbench-synthetic.json), so results made on them say so. A file in the way that is not
+    synthetic (real data) is never replaced without --force. See docs/synthetic.md.
     """
     from vsumbench.data.paths import resolve_data_dir
     from vsumbench.data.synth import generate_benchmark
 
     root = resolve_data_dir(out)
-    written = generate_benchmark(root, size=size, seed=seed, progress=True)
+    written = generate_benchmark(root, size=size, seed=seed, progress=True, force=force)
     click.echo(f"synthetic benchmark (size={size}, seed={seed}) written to {root}:")
     for path in written.values():
         click.echo(f"  {path}")
@@ -106,6 +114,8 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
 
     require = ("features",) if features_only else None
     all_ok = True
+    if not files:
+        all_ok &= _check_companions(root, features_only)
     for path in paths:
         name = path.name.lower()
         if not path.is_file():
@@ -175,6 +185,32 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
             )
     if not all_ok:
         raise SystemExit(1)
+
+
+def _check_companions(root: Path, features_only: bool) -> bool:
+    """A dataset file whose annotations are missing (a half-written folder, a partial copy)
+    cannot be evaluated: say so, with the file it needs. Missing default splits are noted."""
+    from vsumbench.data.paths import dataset_filename
+    from vsumbench.datasets import benchmark_datasets
+    from vsumbench.errors import DataError
+
+    ok = True
+    for spec in benchmark_datasets():
+        h5 = root / dataset_filename(spec.name)
+        if not h5.is_file():
+            continue
+        if spec.needs_annotations and not features_only:
+            if not any((root / name).is_file() for name in spec.annotation_files):
+                missing = DataError(
+                    f"{spec.label}'s tau/rho need its annotation file "
+                    f"({' or '.join(spec.annotation_files)}), which is not in {root}",
+                    file=root / spec.annotation_files[0],
+                )
+                ok &= _report(root / spec.annotation_files[0], [missing])
+        splits = root / "splits" / f"{spec.name}_splits.json"
+        if not splits.is_file():
+            click.echo(f"note {splits}: not found; `vsumbench run` will need --splits FILE")
+    return ok
 
 
 @click.command()

@@ -7,16 +7,23 @@ from __future__ import annotations
 
 import click
 
-from vsumbench.cli import data_dir_option, dataset_option
-from vsumbench.runner.config import DEFAULT_SEED, DEVICES, RNG_MODES
+from vsumbench.cli import data_dir_option, dataset_option, device_option
+from vsumbench.runner.config import CHECKPOINT_MODES, DEFAULT_SEED, RNG_MODES
 from vsumbench.runner.selection import OFFICIAL, describe_selections, selection_names
 
-device_option = click.option(
-    "--device",
-    type=click.Choice(DEVICES),
-    default="auto",
+checkpoints_option = click.option(
+    "--checkpoints",
+    type=click.Choice(CHECKPOINT_MODES),
+    default="keep",
     show_default=True,
-    help="auto = CUDA when available.",
+    help="keep: each fold's checkpoint.pt (the chosen epoch's weights, e.g. 60 MB for CSTA), "
+    "for `vsumbench predict`; none: predictions and results only.",
+)
+allow_duplicates_option = click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Train even when the data file holds one video under two keys (identical "
+    "features: a train/test leak that is refused by default).",
 )
 
 
@@ -76,7 +83,8 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     "seed",
     type=int,
     default=None,
-    help=f"Run this one seed (default {DEFAULT_SEED}, the official one).",
+    help=f"Run this one seed (default: the model's registered seed, its authors': "
+    f"{DEFAULT_SEED} for CSTA and VASNet, 12345 for DSNet and PGL-SUM).",
 )
 @click.option(
     "--folds",
@@ -159,6 +167,8 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     help="Train N folds at once on an embedded Ray (one CPU each, GPUs shared equally), "
     "exactly as one at a time; per-fold logs land beside the results. Needs the sweep extra.",
 )
+@checkpoints_option
+@allow_duplicates_option
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(
     model: str,
@@ -181,15 +191,19 @@ def run(
     threads: int | None,
     rng: str,
     parallel: int,
+    checkpoints: str,
+    allow_duplicates: bool,
     quiet: bool,
 ) -> None:
     """Train MODEL with k-fold cross-validation on a dataset, as the CSTA paper did.
 
-    One video per optimiser step, shuffled; Adam with the model's registered defaults; MSE
-    to gtscore; evaluation on the fold's test videos after every epoch. Results go to
-    RESULTS/<dataset>/<model>/<selection>-<init>/seed<S>/fold<k>/ (result.json,
-    checkpoint.pt, predictions.h5). An interrupted run resumes at the next epoch; finished
-    folds are skipped unless --force.
+    Each model trains with its authors' recipe, as registered: its loss and targets, videos
+    per optimiser step, clipping, LR schedule, seed and epoch rule (`vsumbench models`
+    lists them; CSTA: one video per step, Adam, MSE to gtscore). The fold's test videos are
+    evaluated after every epoch. Results go to RESULTS/<dataset>/<model>/<selection>-<init>
+    [+<model options>]/seed<S>/fold<k>/ (result.json, checkpoint.pt, predictions.h5). An
+    interrupted run (Ctrl-C) resumes at the next epoch; finished folds are skipped unless
+    --force.
 
     \b
     Example:
@@ -228,6 +242,8 @@ def run(
         model_args=parse_model_args(model_args),
         threads=threads,
         rng=rng,
+        checkpoints=checkpoints,
+        allow_duplicates=allow_duplicates,
     )
     from vsumbench.models import get_spec
 
@@ -246,6 +262,8 @@ def run(
         _run_parallel(config, parallel)
         return
     report = run_training(config)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if report.replayed:
         click.echo(
             f"official replay: trained {len(report.replayed)} earlier fold(s) first, as the "
@@ -268,8 +286,14 @@ def _summary(config, results, skipped: int) -> None:
     for r in results:
         if r.note:
             click.echo(f"note: seed {r.seed} fold {r.fold}: {r.note}", err=True)
-    for place in sorted({str(r.path.parent.parent) for r in results}):
+    from vsumbench.runner.store import disk_usage, format_bytes
+
+    places = sorted({str(r.path.parent.parent) for r in results})
+    for place in places:
         click.echo(f"results: {place}")
+    folders = [r.path for r in results if r.path is not None]
+    if folders:
+        click.echo(f"disk: {format_bytes(disk_usage(folders))} in {len(folders)} fold folder(s)")
 
 
 def _run_parallel(config, parallel: int) -> None:
@@ -290,7 +314,7 @@ def _run_parallel(config, parallel: int) -> None:
 @click.argument("model")
 @click.option(
     "--checkpoint",
-    type=click.Path(dir_okay=False, exists=True),
+    type=click.Path(dir_okay=False),
     required=True,
     help="Our checkpoint.pt, or an official bare state dict (e.g. CSTA's split<k>.pt).",
 )
@@ -333,5 +357,28 @@ def predict(
     """
     from vsumbench.runner.predict import predict_file
 
+    _check_checkpoint(checkpoint)
     scores = predict_file(model, checkpoint, data, out, device, threads=threads, progress=not quiet)
     click.echo(f"wrote scores of {len(scores)} video(s) to {out}")
+
+
+def _check_checkpoint(checkpoint: str) -> None:
+    """A missing checkpoint: say why when its fold was trained without one."""
+    from pathlib import Path
+
+    from vsumbench.errors import DataNotFoundError
+    from vsumbench.runner.store import RESULT_FILE, read_result
+
+    path = Path(checkpoint)
+    if path.is_file():
+        return
+    fold = path.parent
+    result = read_result(fold) if (fold / RESULT_FILE).is_file() else None
+    if result is not None and result.config.get("checkpoints") == "none":
+        raise DataNotFoundError(
+            f"this fold was trained with --checkpoints none: it kept its predictions "
+            f"({fold / 'predictions.h5'}) and result, not its weights. Retrain it with "
+            f"`vsumbench run ... --checkpoints keep --force` to predict other videos",
+            file=path,
+        )
+    raise DataNotFoundError("checkpoint not found", file=path)

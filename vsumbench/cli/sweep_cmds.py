@@ -47,8 +47,9 @@ DEFAULTS = SweepGrid()
     "n_seeds",
     type=click.IntRange(min=1),
     default=None,
-    help="K seeds: 123456, 123457, ..., the same for every model (default: each model's "
-    "registered seed).",
+    help="K seeds counting up from each model's registered seed, as `vsumbench run --seeds "
+    "K` (123456... for CSTA, 12345... for DSNet and PGL-SUM; default: 1). For the same "
+    "seeds for every model, use --seed-list.",
 )
 @click.option(
     "--seed-list", callback=_list(int), metavar="1,2", help="These seeds instead of --seeds."
@@ -124,6 +125,13 @@ DEFAULTS = SweepGrid()
     "array via submitit), inline (this process, one fold after another).",
 )
 @click.option("--address", default=None, metavar="HOST:PORT|auto", help="Join this Ray cluster.")
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Give up joining the --address cluster after this long (default 30).",
+)
 @click.option("--cpus-per-task", type=float, default=None, help="CPUs per fold (default 1).")
 @click.option(
     "--gpus-per-task",
@@ -156,6 +164,15 @@ DEFAULTS = SweepGrid()
     "status_only",
     is_flag=True,
     help="Only say what the result store holds for this grid; run nothing.",
+)
+@click.option(
+    "--checkpoints",
+    type=click.Choice(["keep", "none"]),
+    default=None,
+    help="As `vsumbench run --checkpoints` (default keep).",
+)
+@click.option(
+    "--allow-duplicates", is_flag=True, default=None, help="As `vsumbench run --allow-duplicates`."
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def sweep(spec_file: str | None, n_seeds: int | None, seed_list: list[int] | None,
@@ -202,17 +219,22 @@ def sweep(spec_file: str | None, n_seeds: int | None, seed_list: list[int] | Non
 
 
 def _grid(spec_file, n_seeds, seed_list, model_args, time_min, options) -> SweepGrid:
+    from dataclasses import replace
+
     from vsumbench.errors import ConfigError
-    from vsumbench.runner.config import parse_model_args, seeds_from
+    from vsumbench.runner.config import parse_model_args
     from vsumbench.sweep.grid import grid_from_file
 
     if n_seeds is not None and seed_list is not None:
         raise ConfigError("give --seeds K or --seed-list S1,S2, not both")
     grid = grid_from_file(spec_file) if spec_file else SweepGrid()
-    options["seeds"] = seed_list or (seeds_from(n_seeds) if n_seeds else None)
+    options["seeds"] = seed_list
+    options["seed_count"] = n_seeds
+    if seed_list or n_seeds:  # the command line's seeds replace the spec file's
+        grid = replace(grid, seeds=(), seed_count=None)
     options["model_args"] = {**grid.model_args, **parse_model_args(model_args)} or None
     options["time"] = time_min
-    for flag in ("deterministic", "force"):  # a flag not given leaves the file's value
+    for flag in ("deterministic", "force", "allow_duplicates"):  # not given: the file's value
         options[flag] = options[flag] or None
     return grid.with_options(options)
 
@@ -220,10 +242,15 @@ def _grid(spec_file, n_seeds, seed_list, model_args, time_min, options) -> Sweep
 def _summaries(plan) -> None:
     """Mean and spread over seeds for every model, dataset and selection of the grid."""
     from vsumbench.report.summary import format_summary
+    from vsumbench.runner.store import run_label
 
     groups: dict[tuple[str, str, str], list] = {}
     for result in plan.results():
-        key = (result.model, result.dataset, f"{result.selection}-{result.init}")
+        key = (
+            result.model,
+            result.dataset,
+            run_label(result.selection, result.init, result.variant),
+        )
         groups.setdefault(key, []).append(result)
     for (model, dataset, variant), results in sorted(groups.items()):
         kind = "synthetic" if all(r.synthetic for r in results) else "real"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import click
 
+from vsumbench.cli import device_option
+
 _weights_option = click.option(
     "--backbone-weights",
     "--backbone-init",
@@ -16,12 +18,6 @@ _weights_option = click.option(
     help="GoogLeNet weights for the features: 'imagenet' (torchvision's cache, else a "
     "download), a path to a torchvision GoogLeNet state dict (e.g. googlenet-1378be20.pth), "
     "or 'random' (testing only: the features mean nothing).",
-)
-_device_option = click.option(
-    "--device",
-    default="auto",
-    show_default=True,
-    help="auto (CUDA when available), cpu, cuda, cuda:1 ...",
 )
 _sample_option = click.option(
     "--sample-every",
@@ -44,7 +40,7 @@ _size_option = click.option(
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False), help="Output eccv16 .h5 file."
 )
-@_device_option
+@device_option
 @_sample_option
 @_weights_option
 @_size_option
@@ -119,7 +115,7 @@ def extract(inputs, out, device, sample_every, weights, image_size, batch_size, 
     type=click.Path(dir_okay=False),
     help="Also write the selected segments (frames, seconds, shot scores) as JSON.",
 )
-@_device_option
+@device_option
 @_sample_option
 @_weights_option
 @_size_option

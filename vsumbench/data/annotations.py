@@ -32,10 +32,20 @@ class VideoAnnotations:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if path.suffix == ".gz":
+    """The file's bytes, gunzipped when it ends in .gz; a truncated or corrupt archive is a
+    `DataError` naming the file (gzip's own EOFError would reach the user as "Aborted!")."""
+    import zlib
+
+    if path.suffix != ".gz":
+        return path.read_bytes()
+    try:
         with gzip.open(path, "rb") as fh:
             return fh.read()
-    return path.read_bytes()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        cause = "it ends too early (truncated)" if isinstance(exc, EOFError) else str(exc)
+        raise DataError(
+            f"not a readable gzip file: {cause}; download or copy it again", file=path
+        ) from None
 
 
 def _parse_scores(text: bytes) -> np.ndarray:
@@ -74,7 +84,11 @@ def load_annotations(
                 f"found {len(parts)}",
                 file=path,
             )
-        vid, cat, text = parts[0].decode(), parts[1].decode(), parts[2]
+        vid, cat, text = (
+            parts[0].decode("utf-8", "replace"),
+            parts[1].decode("utf-8", "replace"),
+            parts[2],
+        )
         try:
             values = _parse_scores(text)
         except ValueError as exc:
@@ -129,18 +143,19 @@ def load_annotations_cached(
     ignored (the file is parsed as usual).
     """
     from vsumbench.atomic import atomic_path
-    from vsumbench.data.disk_cache import cache_file, file_identity
+    from vsumbench.data.disk_cache import cache_file, file_identity, read_npz
 
     path = Path(path)
     cache = cache_file("annotations", file_identity(path), n_annotators, 1)
+    npz = read_npz(cache)
     try:
-        with np.load(cache, allow_pickle=False) as npz:
+        if npz is not None:
             ids, cats = npz["ids"].tolist(), npz["categories"].tolist()
             return {
                 f"video_{i}": VideoAnnotations(f"video_{i}", vid, cat, npz[f"scores_{i}"])
                 for i, (vid, cat) in enumerate(zip(ids, cats, strict=True), 1)
             }
-    except (OSError, ValueError, KeyError):
+    except (KeyError, ValueError):  # a damaged entry: parse again and replace it
         pass
     out = load_annotations(path, n_annotators=n_annotators)
     arrays = {f"scores_{i}": a.scores for i, a in enumerate(out.values(), 1)}

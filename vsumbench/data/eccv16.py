@@ -395,6 +395,7 @@ def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None)
     required = set(STRUCTURE_FIELDS) | set(require)
     digests: dict[str, list[str]] = {}  # features digest -> keys
     names: dict[str, list[str]] = {}  # video_name -> keys
+    widths: dict[str, int] = {}  # key -> feature width
     with h5:
         keys, errs = _group_errors(h5, file)
         for key in keys:
@@ -418,6 +419,8 @@ def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None)
                         DataError("required dataset is missing", file=file, video=key, field=name)
                     )
             errs.extend(_validate(raw, raw.keys(), file=file, video=key))
+            if isinstance(raw.get("features"), np.ndarray) and raw["features"].ndim == 2:
+                widths[key] = int(raw["features"].shape[1])
             if isinstance(raw.get("features"), np.ndarray) and raw["features"].size:
                 digest = hashlib.sha256(np.ascontiguousarray(raw["features"]).tobytes())
                 digests.setdefault(digest.hexdigest(), []).append(key)
@@ -425,7 +428,30 @@ def check_file(path: str | os.PathLike, *, require: Iterable[str] | None = None)
                 names.setdefault(raw["video_name"], []).append(key)
     errs.extend(_duplicates(digests, "features", "the same video stored twice", file))
     errs.extend(_duplicates(names, "video_name", "one video under two keys", file))
+    errs.extend(_mixed_widths(widths, file))
     return errs
+
+
+def _mixed_widths(widths: Mapping[str, int], file: str) -> list[DataError]:
+    """One error per video whose features are not as wide as most videos' of the file: one
+    model cannot read both."""
+    if len(set(widths.values())) < 2:
+        return []
+    counts: dict[int, int] = {}
+    for width in widths.values():
+        counts[width] = counts.get(width, 0) + 1
+    common = max(counts, key=lambda w: (counts[w], w))
+    return [
+        DataError(
+            f"{width} wide, but {counts[common]} other video(s) of this file are {common} "
+            f"wide (mixed feature widths: no model reads both)",
+            file=file,
+            video=key,
+            field="features",
+        )
+        for key, width in widths.items()
+        if width != common
+    ]
 
 
 def _duplicates(

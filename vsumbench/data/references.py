@@ -103,11 +103,16 @@ def _write(cache: Path, refs: dict[str, VideoReference]) -> None:
 
 def _read(cache: Path, dataset: str, keys: list[str] | None) -> dict | None:
     """The cached references of ``keys``, or None (no cache, unreadable, a key not in it)."""
+    from vsumbench.data.disk_cache import read_npz
+
+    data = read_npz(cache)
     try:
-        with np.load(cache, allow_pickle=False) as npz:
-            data = {name: npz[name] for name in npz.files}
-    except (OSError, ValueError, KeyError):
+        return None if data is None else _unpack(data, dataset, keys)
+    except (KeyError, ValueError, IndexError, TypeError):  # a damaged entry: prepare again
         return None
+
+
+def _unpack(data: dict, dataset: str, keys: list[str] | None) -> dict | None:
     stored = data["keys"].tolist()
     index = {key: i for i, key in enumerate(stored)}
     if keys is not None and any(k not in index for k in keys):

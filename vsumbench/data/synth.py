@@ -356,7 +356,7 @@ def generate_dataset(
     progress: bool = False,
 ) -> tuple[dict[str, Video], dict[str, VideoAnnotations] | None]:
     """The videos of one synthetic dataset (and its annotations, if annotator-rated)."""
-    from tqdm import tqdm
+    from vsumbench.progress import progress_bar
 
     cfg = cfg or SynthConfig()
     recipe = _recipe(dataset)
@@ -370,7 +370,7 @@ def generate_dataset(
         categories = list(cat_rng.permutation(np.repeat(TVSUM_CATEGORIES, per))[: len(counts)])
     videos: dict[str, Video] = {}
     annotations: dict[str, VideoAnnotations] = {}
-    items = tqdm(
+    items = progress_bar(
         list(enumerate(counts, 1)),
         desc=f"synth {recipe.dataset}",
         unit="video",
@@ -400,6 +400,9 @@ def _recipe(dataset: str) -> SynthRecipe:
         ) from None
 
 
+MANIFEST = ".vsumbench-synthetic.json"  # the synthetic text files of a folder, by digest
+
+
 def generate_benchmark(
     out: str | os.PathLike,
     size: str = "small",
@@ -408,18 +411,26 @@ def generate_benchmark(
     cfg: SynthConfig | None = None,
     progress: bool = False,
     n_folds: int = 5,
+    force: bool = False,
 ) -> dict[str, Path]:
     """Write the synthetic benchmark into ``out``; returns ``{what: path}``.
 
     Files: both eccv16 HDF5 files (root attributes ``vsumbench_synthetic=1``, ``seed``,
     ``size``, ``generator_version``), ``ydata-anno.tsv`` and ``splits/{summe,tvsum}_splits.json``
     (``n_folds``-fold partition from :func:`vsumbench.data.splits.make_kfold` with ``seed``).
+    Text files cannot carry an attribute, so ``out/.vsumbench-synthetic.json`` lists their
+    digests. A file that is not known to be synthetic (a user's real data) is never replaced
+    unless ``force``: the refusal comes before anything is written.
     """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; expected one of {SIZES}")
     cfg = cfg or SynthConfig()
     out = Path(out)
+    targets = benchmark_files(out)
+    if not force:
+        refuse_foreign(out, targets.values())
     out.mkdir(parents=True, exist_ok=True)
+    manifest = _Manifest(out)
     written: dict[str, Path] = {}
     for dataset in RECIPES:
         videos, annotations = generate_dataset(dataset, size, seed, cfg=cfg, progress=progress)
@@ -431,13 +442,83 @@ def generate_benchmark(
             "dataset": get_dataset(dataset).label,
             "config": repr(asdict(cfg)),
         }
-        path = out / dataset_filename(dataset)
-        write_videos(path, videos, attrs=attrs)
-        written[dataset] = path
+        write_videos(targets[dataset], videos, attrs=attrs)
+        written[dataset] = targets[dataset]
         if annotations is not None:
-            written["annotations"] = out / get_dataset(dataset).annotation_files[0]
+            written["annotations"] = targets["annotations"]
             write_annotations(written["annotations"], annotations)
-        split_path = out / "splits" / f"{dataset}_splits.json"
+            manifest.add(written["annotations"])
+        split_path = targets[f"{dataset}_splits"]
         write_splits(split_path, make_kfold(videos, k=n_folds, seed=seed))
+        manifest.add(split_path)
         written[f"{dataset}_splits"] = split_path
     return written
+
+
+def benchmark_files(out: Path) -> dict[str, Path]:
+    """Where `generate_benchmark` writes each of its files."""
+    files: dict[str, Path] = {}
+    for dataset in RECIPES:
+        spec = get_dataset(dataset)
+        files[dataset] = out / dataset_filename(dataset)
+        if RECIPES[dataset].raters == "annotators":
+            files["annotations"] = out / spec.annotation_files[0]
+        files[f"{dataset}_splits"] = out / "splits" / f"{dataset}_splits.json"
+    return files
+
+
+def refuse_foreign(out: Path, paths) -> None:
+    """Stop, naming the file, when any of ``paths`` exists and is not known to be synthetic."""
+    from vsumbench.errors import ConfigError
+
+    manifest = _Manifest(out)
+    for path in paths:
+        if os.path.lexists(path) and not manifest.is_synthetic(Path(path)):
+            raise ConfigError(
+                f"{path} exists and is not a synthetic file made by `vsumbench data synth` "
+                f"(it may be real data): refusing to replace it. Write the synthetic "
+                f"benchmark elsewhere (--out DIR), or pass --force to replace it"
+            )
+
+
+class _Manifest:
+    """The digests of the synthetic text files in a folder (HDF5 files carry an attribute)."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / MANIFEST
+        self.digests = self._read()
+
+    def _read(self) -> dict[str, str]:
+        import json
+
+        try:
+            files = json.loads(self.path.read_text(encoding="utf-8")).get("files", {})
+        except (OSError, ValueError, AttributeError):
+            return {}
+        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+    def _key(self, path: Path) -> str:
+        return os.path.relpath(path, self.path.parent)
+
+    def is_synthetic(self, path: Path) -> bool:
+        if path.suffix == ".h5":
+            from vsumbench.data.eccv16 import is_synthetic
+            from vsumbench.errors import DataError
+
+            try:
+                return is_synthetic(path)
+            except DataError:
+                return False
+        return path.is_file() and self.digests.get(self._key(path)) == _digest(path)
+
+    def add(self, path: Path) -> None:
+        from vsumbench.atomic import write_json
+
+        self.digests[self._key(path)] = _digest(path)
+        write_json(self.path, {"files": self.digests})
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

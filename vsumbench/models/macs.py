@@ -332,9 +332,9 @@ def dataset_macs(
     per_video = []
     items: Sequence = list(frame_counts.items())
     if progress:
-        from tqdm import tqdm
+        from vsumbench.progress import progress_bar
 
-        items = tqdm(items, desc=f"MACs {model_name} {dataset}", unit="video", leave=False)
+        items = progress_bar(items, desc=f"MACs {model_name} {dataset}", unit="video", leave=False)
     for key, n_frames in items:
         n_steps = n_steps_for(int(n_frames))
         if n_steps not in cache:

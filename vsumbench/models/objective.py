@@ -18,9 +18,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vsumbench.errors import PredictionError
+from vsumbench.errors import ModelError, PredictionError
 
-__all__ = ["Objective", "keyshot_labels"]
+__all__ = ["Objective", "check_scores", "keyshot_labels"]
+
+
+def check_scores(scores: Any, what: str = "the module") -> Any:
+    """``scores`` when it is a floating-point tensor (what training needs), else a
+    `ModelError` saying what the model returned instead."""
+    import torch
+
+    if not isinstance(scores, torch.Tensor):
+        raise ModelError(
+            f"{what} returned {type(scores).__module__}.{type(scores).__name__}, not a "
+            f"torch.Tensor: scores must stay tensors to be trained"
+        )
+    if not scores.is_floating_point():
+        raise ModelError(
+            f"{what} returned {scores.dtype} scores: scores must be floating point to be "
+            f"trained (integers carry no gradient)"
+        )
+    return scores
 
 
 class Objective:
@@ -43,7 +61,7 @@ class Objective:
         """The loss of one training video (a scalar tensor), or None to skip the video."""
         import torch.nn.functional as F
 
-        scores = model(features).reshape(-1)
+        scores = check_scores(model(features)).reshape(-1)
         if scores.shape != target.shape:
             raise PredictionError(
                 f"model returned {tuple(scores.shape)} scores in training, expected "

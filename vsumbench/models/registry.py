@@ -268,11 +268,28 @@ def list_summarizers() -> list[str]:
 
 
 def create(name: str, **cfg: Any) -> Any:
-    """Build summarizer ``name`` with model options ``cfg`` (unknown options are refused).
+    """Build summarizer ``name`` with model options ``cfg`` (unknown options are refused,
+    values are given the factory's types by `typed_options`).
 
     Only the module is built: no pretrained weights are read (see
     ``vsumbench.models.weights``), so building is cheap and works offline.
     """
+    spec = get_spec(name)
+    cfg = typed_options(name, cfg)
+    check_options(name, cfg)
+    return spec.factory(**cfg)
+
+
+def feature_width(name: str, cfg: Mapping[str, Any] | None = None) -> int | None:
+    """The feature width the model ``name`` built with options ``cfg`` reads (its factory's
+    ``in_dim``), or None when it does not declare one."""
+    spec = get_spec(name)
+    width = dict(cfg or {}).get("in_dim", spec.model_defaults.get("in_dim"))
+    return width if isinstance(width, int) and not isinstance(width, bool) else None
+
+
+def check_options(name: str, cfg: Mapping[str, Any]) -> None:
+    """Refuse options the factory of ``name`` does not take, suggesting the closest."""
     spec = get_spec(name)
     accepted = _factory_defaults(spec.factory)
     try:
@@ -285,4 +302,108 @@ def create(name: str, **cfg: Any) -> Any:
         for key in cfg:
             if key not in accepted:
                 raise _unknown(key, sorted(accepted), f"option for summarizer {name!r}:")
-    return spec.factory(**cfg)
+
+
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+def typed_options(name: str, cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Model options with the types the factory of ``name`` declares (its annotations, else
+    its defaults' types); a value that does not fit is a ConfigError naming the option.
+
+    Options come from the command line and from JSON, where ``False`` may arrive as the
+    string ``"False"`` (truthy in Python): a bool option accepts only true/false/1/0/yes/no.
+    """
+    spec = get_spec(name)
+    types_ = _option_types(spec.factory)
+    out = {}
+    for key, value in cfg.items():
+        kind = types_.get(key)
+        try:
+            out[key] = _coerce(value, kind) if kind is not None else value
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"model option {key}={value!r} of {name!r}: expected {_describe(kind)}"
+            ) from None
+    return out
+
+
+def _option_types(factory: Callable[..., Any]) -> dict[str, Any]:
+    """Each option's declared type: its annotation, else the type of its default."""
+    import typing
+
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    try:
+        hints = typing.get_type_hints(factory)
+    except Exception:  # unresolvable annotations: fall back on the defaults
+        hints = {}
+    out = {}
+    for p in params:
+        if p.name in hints:
+            out[p.name] = hints[p.name]
+        elif p.default not in (inspect.Parameter.empty, None):
+            out[p.name] = type(p.default)
+    return out
+
+
+def _coerce(value: Any, kind: Any) -> Any:
+    """``value`` as ``kind`` (bool, int, float, str, tuple/list of them, X | None)."""
+    import typing
+
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(value, arg)
+            except (TypeError, ValueError):
+                continue
+        raise ValueError(value)
+    if origin in (tuple, list):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(value)
+        inner = args[0] if args else None
+        items = [_coerce(v, inner) if inner not in (None, Ellipsis) else v for v in value]
+        return origin(items)
+    if kind is bool:
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in _TRUE + _FALSE:
+            return value if isinstance(value, bool) else text in _TRUE
+        raise ValueError(value)
+    if kind is int:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(value)
+        return int(value)
+    if kind is float:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return float(value)
+    if kind is str:
+        if isinstance(value, (dict, list)):
+            raise TypeError(value)
+        return value if isinstance(value, str) else json_text(value)
+    return value
+
+
+def json_text(value: Any) -> str:
+    """A scalar as the text a user typed (``--model-arg name=128`` arrives as 128)."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _describe(kind: Any) -> str:
+    import typing
+
+    if kind is bool:
+        return "true or false (also 1/0, yes/no)"
+    if kind in (int, float, str):
+        return {int: "an integer", float: "a number", str: "a string"}[kind]
+    if typing.get_origin(kind) in (tuple, list):
+        return f"a list like [4, 8] ({kind})"
+    return str(kind).replace("typing.", "")

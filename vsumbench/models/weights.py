@@ -81,9 +81,9 @@ def init_backbone(trunk: Trunk, init: str | Path = "imagenet") -> str:
             raise ConfigError(
                 f"ImageNet weights for the {trunk.backbone} backbone ({info.weights}) are not "
                 f"available: {type(exc).__name__}: {exc}. Download {weights.url} and put it at "
-                f"{hub / filename} (the torchvision cache, under $TORCH_HOME), or pass "
-                "--backbone-init PATH with a torchvision-format state dict, or "
-                "--backbone-init random"
+                f"{hub / filename} (the torchvision cache, under $TORCH_HOME), or give "
+                "a torchvision-format state dict as the initialisation (PATH), or 'random' "
+                "(`run --backbone-init PATH|random`, `sweep --backbone-inits PATH|random`)"
             ) from None
         _load_trunk_state(trunk, state, weights.url)
         return f"imagenet:{info.weights}"

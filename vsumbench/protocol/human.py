@@ -40,9 +40,9 @@ def human_row(raters: Mapping[str, object], *, progress: bool = False) -> Evalua
     `VideoAnnotations`, whose ``scores`` are used) or SumMe ``user_summary`` arrays."""
     items = raters.items()
     if progress:
-        from tqdm import tqdm
+        from vsumbench.progress import progress_bar
 
-        items = tqdm(items, total=len(raters), desc="human row", unit="video")
+        items = progress_bar(items, total=len(raters), desc="human row", unit="video")
     return Evaluation.from_scores(
         {key: human_video(np.asarray(getattr(value, "scores", value))) for key, value in items}
     )

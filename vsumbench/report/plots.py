@@ -58,7 +58,9 @@ def tradeoff_points(
     """Points (label, source, dataset, sp_gmacs, kendall) for the trade-off plot.
 
     Reported: methods in both the paper's Table 3 (SP MACs) and Table 1 (tau). Measured:
-    every measured Table-1 row whose model has counted SP MACs (``measured_sp[model][ds]``).
+    every measured Table-1 row whose model has counted SP MACs (``measured_sp[model][ds]``);
+    its source is ``measured`` on real data, ``synthetic`` on synthetic data (its own marker
+    and legend entry: its tau is not on the paper's scale).
     """
     reported_tau = {r["method"]: r for r in table1_rows if r.get("source") == "reported"}
     points = []
@@ -84,10 +86,11 @@ def tradeoff_points(
             tau, sp = row.get(f"{ds}_kendall"), measured_sp.get(row["model"], {}).get(ds)
             if tau is not None and sp is not None:
                 label = f"{row['model']} ({row['selection']}-{row['backbone_init']}, {row['data']})"
+                synthetic = "synthetic" in str(row.get("data", ""))
                 points.append(
                     {
                         "label": label,
-                        "source": "measured",
+                        "source": "synthetic" if synthetic else "measured",
                         "dataset": ds,
                         "sp_gmacs": sp,
                         "kendall": tau,
@@ -107,7 +110,15 @@ def plot_tradeoff(points: Sequence[Mapping[str, Any]], out: str | Path) -> list[
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     styles = {
         "reported": dict(marker="o", color="0.45", label="reported (paper, real data)"),
-        "measured": dict(marker="^", color="tab:red", label="measured (bar: std over seeds)"),
+        "measured": dict(
+            marker="^", color="tab:red", label="measured on real data (bar: std over seeds)"
+        ),
+        "synthetic": dict(
+            marker="s",
+            color="tab:purple",
+            mfc="none",
+            label="measured on SYNTHETIC data (not comparable with the paper's tau)",
+        ),
     }
     labels = _dataset_labels()
     for ax, ds in zip(axes, labels, strict=True):
@@ -142,11 +153,17 @@ def plot_tradeoff(points: Sequence[Mapping[str, Any]], out: str | Path) -> list[
         ax.set_title(labels[ds])
         ax.grid(True, which="major", alpha=0.3)
         ax.margins(x=0.25, y=0.15)
-    handles, labels = axes[0].get_legend_handles_labels()
-    if not handles:
-        handles, labels = axes[1].get_legend_handles_labels()
+    legend: dict[str, Any] = {}  # every kind of point shown, from either panel
+    for ax in axes:
+        for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(text, handle)
     fig.legend(
-        handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.06)
+        list(legend.values()),
+        list(legend),
+        loc="lower center",
+        ncol=min(3, max(1, len(legend))),
+        frameon=False,
+        bbox_to_anchor=(0.5, -0.06),
     )
     fig.suptitle("Accuracy vs. score-prediction cost (upper left is better)")
     if hidden:

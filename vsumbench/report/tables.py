@@ -52,8 +52,16 @@ def table2_steps() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- measured rows
-def load_results(results_dir: str | Path, **filters: Any) -> list[RunResult]:
-    """Every complete fold result under ``results_dir`` (the store's discovery)."""
+def load_results(
+    results_dir: str | Path, *, damaged: list[DataError] | None = None, **filters: Any
+) -> list[RunResult]:
+    """Every complete fold result under ``results_dir`` (the store's discovery).
+
+    A result file that cannot be read (damaged, foreign, misplaced) is left out, never
+    tabulated: it is appended to ``damaged``, or, without that list, named on stderr.
+    """
+    import sys
+
     from vsumbench.runner.store import discover
 
     root = Path(results_dir)
@@ -62,7 +70,13 @@ def load_results(results_dir: str | Path, **filters: Any) -> list[RunResult]:
             "results directory not found; run `vsumbench run ...` first or pass --results DIR",
             file=root,
         )
-    return discover(root, **filters)
+    skipped: list[DataError] = [] if damaged is None else damaged
+    found = discover(root, damaged=skipped, **filters)
+    if damaged is None and skipped:
+        lines = [f"skipped {len(skipped)} result file(s) that cannot be read:"]
+        lines += [f"  {exc}" for exc in skipped]
+        sys.stderr.write("\n".join(lines) + "\n")
+    return found
 
 
 def _n_splits(result: RunResult) -> int:
@@ -71,7 +85,8 @@ def _n_splits(result: RunResult) -> int:
 
 
 def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
-    """Measured Table-1 style rows: one per (model, selection, init, data), every dataset.
+    """Measured Table-1 style rows: one per (model, model options, selection, init, data),
+    every dataset; a variant's options label its method name (``VASNet [in_dim=512]``).
 
     Within a seed the fold values are averaged; across seeds mean and sample std. A fold
     whose value is missing (null) makes that seed's value missing for that metric, and the
@@ -79,14 +94,16 @@ def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     """
     groups: dict[tuple, dict[str, list[RunResult]]] = {}
     for res in results:
-        key = (res.model, res.selection, res.init, "synthetic" if res.synthetic else "real")
+        data = "synthetic" if res.synthetic else "real"
+        key = (res.model, res.variant, res.selection, res.init, data)
         groups.setdefault(key, {}).setdefault(res.dataset, []).append(res)
 
     rows = []
-    for (model, selection, init, data), per_ds in sorted(groups.items()):
+    for (model, variant, selection, init, data), per_ds in sorted(groups.items()):
         row: dict[str, Any] = {
-            "method": display_name(model),
+            "method": display_name(model) + (f" [{variant}]" if variant else ""),
             "model": model,
+            "variant": variant,
             "source": "measured",
             "selection": selection,
             "backbone_init": init,
@@ -171,7 +188,7 @@ def table1(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
     reported = [_reported_row(r) for r in paper_table(1)]
     rows = reported + [dict(r) for r in measured]
     rank_like_with_like(rows)
-    columns = [Column("method", "Method"), *_META_COLUMNS]
+    columns = [Column("method", "Method"), Column("model", "Model"), *_META_COLUMNS]
     for ds, label in _datasets():
         columns += [
             Column(f"{ds}_kendall", f"{label} tau", "corr"),
@@ -185,9 +202,24 @@ def table1(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
         f"excluded), mean of the two, like with like: the paper's rows and rows measured on "
         f"the real files share one scale; rows measured on synthetic data are ranked among "
         f"themselves (s1, s2, ...); runs missing folds are not ranked (see their notes).",
-        "Reported rows: the CSTA paper's Table 1 (real data, mean over 5 splits).",
+        "Reported rows: the CSTA paper's Table 1 (real data, mean over 5 splits). Model: the "
+        "registered name of a measured row (`vsumbench run MODEL`).",
+        *row_notes(rows),
     ]
     return Table(1, "Table 1: rank correlation on SumMe and TVSum", columns, rows, notes)
+
+
+def row_notes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each row's own notes (missing folds, values, MACs not counted) as table notes, so
+    every format prints them."""
+    out = []
+    for row in rows:
+        if row.get("notes"):
+            how = ", ".join(
+                str(row[k]) for k in ("selection", "backbone_init", "data") if row.get(k)
+            )
+            out.append(f"{row['method']}{f' ({how})' if how else ''}: {row['notes']}")
+    return out
 
 
 def rank_like_with_like(rows: Sequence[dict[str, Any]]) -> None:
@@ -245,28 +277,53 @@ def model_macs_rows(
     A model that cannot be counted (e.g. a plugin that refuses the meta device) gets a row
     with the error in ``notes`` instead of stopping the table.
     """
-    from vsumbench.models.macs import dataset_macs
     from vsumbench.models.registry import list_summarizers
 
     names = list(models) if models is not None else list_summarizers()
     if progress:
-        from tqdm import tqdm
+        from vsumbench.progress import progress_bar
 
-        names = tqdm(names, desc="counting MACs", unit="model")
+        names = progress_bar(names, desc="counting MACs", unit="model")
     rows = []
     for name in names:
         row: dict[str, Any] = {"method": display_name(name), "model": name}
         try:
-            for ds, _ in _datasets():
-                counted = dataset_macs(name, ds, convention="paper")
-                row[f"{ds}_fe_gmacs"] = counted.fe_gmacs
-                row[f"{ds}_sp_gmacs"] = counted.sp_gmacs
-                row["params"] = counted.params
+            row.update(_counted_macs(name))
             row["notes"] = ""
         except Exception as exc:  # one broken plugin must not hide every other row
             row["notes"] = f"not counted: {type(exc).__name__}: {exc}"
         rows.append(row)
     return rows
+
+
+def _counted_macs(name: str) -> dict[str, Any]:
+    """``{ds}_fe_gmacs``, ``{ds}_sp_gmacs`` and ``params`` of a model, counted once and
+    kept on disk (`disk_cache`), keyed by the model's code: counting 19 models takes ~20 s."""
+    import json
+
+    from vsumbench.atomic import write_json
+    from vsumbench.data.disk_cache import cache_file, code_identity
+    from vsumbench.models import get_spec
+    from vsumbench.models.macs import dataset_macs
+
+    spec = get_spec(name)
+    code = code_identity(spec.module, "vsumbench")
+    cache = cache_file("macs", name, spec.module, code, 1, suffix=".json")
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, or damaged: count again
+        pass
+    out: dict[str, Any] = {}
+    for ds, _ in _datasets():
+        counted = dataset_macs(name, ds, convention="paper")
+        out[f"{ds}_fe_gmacs"] = counted.fe_gmacs
+        out[f"{ds}_sp_gmacs"] = counted.sp_gmacs
+        out["params"] = counted.params
+    try:
+        write_json(cache, out)
+    except OSError:
+        pass  # a read-only cache: count again next time
+    return out
 
 
 def table3(
@@ -310,7 +367,7 @@ def table3(
                 labels.append(f"{ds}: {best['selection']}-{best['backbone_init']}, {best['data']}")
         row["rank_from"] = "; ".join(labels)
         rows.append(row)
-    columns = [Column("method", "Method"), Column("source", "Source")]
+    columns = [Column("method", "Method"), Column("model", "Model"), Column("source", "Source")]
     for ds, label in _datasets():
         columns += [
             Column(f"{ds}_rank", f"{label} Rank", "rank"),
@@ -326,6 +383,7 @@ def table3(
         "RR-STG's and MSVA's FE are printed in the paper in T (54.82T / 88.41T, 13.76T / 22.08T).",
         "Rank: Table 1's real-data scale only (the paper's rows, runs on the real files); "
         "runs on synthetic data have no rank here.",
+        *row_notes(rows),
     ]
     return Table(3, "Table 3: MACs per video", columns, rows, notes)
 

@@ -7,6 +7,7 @@ disk nor the host; each model's training targets are made from the videos per fo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,13 @@ from vsumbench.data import Split, Video
 from vsumbench.runner.config import RunConfig
 from vsumbench.runner.result import DataRecord
 
-__all__ = ["Benchmark", "BenchmarkCache", "load_benchmark"]
+__all__ = [
+    "Benchmark",
+    "BenchmarkCache",
+    "check_duplicates",
+    "check_feature_width",
+    "load_benchmark",
+]
 
 
 @dataclass
@@ -52,7 +59,8 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
 
     dataset = config.dataset.lower()
     data_file = dataset_file(dataset, config.data_dir)
-    videos = load_videos(data_file, fields=("features", "gtscore", "user_summary"))
+    needed = ("features", "gtscore", "user_summary")
+    videos = load_videos(data_file, fields=(*needed, "video_name"), require=needed)
     split_path = Path(config.splits) if config.splits else split_file(dataset, config.data_dir)
     splits = load_splits(split_path, videos.keys())
     annotations = load_dataset_annotations(dataset, config.data_dir)
@@ -70,6 +78,66 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
     )
 
 
+def check_feature_width(
+    features: Mapping[str, Any], model: str, model_args: Mapping[str, Any], *, file: Any
+) -> None:
+    """Stop before any work when a video's features are not as wide as the model reads
+    (its ``in_dim``), naming the file, the first such video and the widths."""
+    from vsumbench.errors import DataError
+    from vsumbench.models.registry import feature_width
+
+    width = feature_width(model, model_args)
+    if width is None:
+        return
+    wrong = {k: int(v.shape[-1]) for k, v in features.items() if int(v.shape[-1]) != width}
+    if not wrong:
+        return
+    key, found = next(iter(wrong.items()))
+    others = f" (and {len(wrong) - 1} more video(s))" if len(wrong) > 1 else ""
+    raise DataError(
+        f"features are {found} wide{others}, but {model} reads {width}-wide features; "
+        f"for features of another width train with --model-arg in_dim={found}",
+        file=file,
+        video=key,
+        field="features",
+    )
+
+
+def check_duplicates(bench: Benchmark, allow: bool) -> list[str]:
+    """Refuse a file that stores one video under two keys (identical features: a train/test
+    leak when a split puts the two on different sides) unless ``allow``; warnings for keys
+    that share a ``video_name`` (returned, for the run's output)."""
+    import hashlib
+
+    from vsumbench.errors import DataError
+
+    same: dict[str, list[str]] = {}
+    for key, video in bench.videos.items():
+        digest = hashlib.sha256(video.features.tobytes()).hexdigest()
+        same.setdefault(digest, []).append(key)
+    twins = [keys for keys in same.values() if len(keys) > 1]
+    if twins and not allow:
+        first = twins[0]
+        raise DataError(
+            f"{' and '.join(first)} hold identical features: one video under two keys, a "
+            f"train/test leak when the split separates them ({len(twins)} such group(s); "
+            f"`vsumbench data check` lists them). Remove the copy, or pass --allow-duplicates",
+            file=bench.data_file,
+            video=first[1],
+            field="features",
+        )
+    names: dict[str, list[str]] = {}
+    for key, video in bench.videos.items():
+        if video.video_name:
+            names.setdefault(video.video_name, []).append(key)
+    return [
+        f"{bench.data_file}: {', '.join(keys)} share the video_name {name!r} (one video under "
+        f"two keys?)"
+        for name, keys in names.items()
+        if len(keys) > 1
+    ]
+
+
 def _scores(annotations: Any, key: str) -> Any:
     if annotations is None or key not in annotations:
         return None
@@ -79,7 +147,8 @@ def _scores(annotations: Any, key: str) -> Any:
 class BenchmarkCache:
     """Benchmarks kept in memory between runs of one process (a sweep's worker runs many
     folds of the same data): reused only while the data, split and annotation files are
-    unchanged (same size and modification time), so an edited file is read again."""
+    unchanged (same size, inode, modification and change time), so an edited file is read
+    again."""
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
@@ -95,7 +164,9 @@ class BenchmarkCache:
 
 
 def _identity(config: RunConfig, device: torch.device) -> tuple:
-    """Which files a benchmark was read from, and their current size and mtime."""
+    """Which files a benchmark was read from, and their identity now: size, inode and the
+    modification and change times (an edit in place that restores the mtime still changes
+    the ctime, which no user can set)."""
     from vsumbench.data.paths import annotation_file, dataset_file, split_file
     from vsumbench.datasets import get_dataset
     from vsumbench.errors import DataNotFoundError
@@ -114,7 +185,9 @@ def _identity(config: RunConfig, device: torch.device) -> tuple:
     for path in files:
         try:
             stat = path.stat()
-            stamps.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+            stamps.append(
+                (str(path.resolve()), stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+            )
         except OSError:
-            stamps.append((str(path), None, None))
+            stamps.append((str(path), None, None, None, None))
     return (dataset, str(device), *stamps)

@@ -16,14 +16,32 @@ from vsumbench.models.registry import DEFAULT_SEED
 __all__ = [
     "DEFAULT_SEED",
     "DEVICES",
+    "check_device",
     "RunConfig",
     "default_threads",
     "parse_model_args",
     "seeds_from",
 ]
 
-#: ``--device`` values; ``auto`` = CUDA when available.
+#: ``--device`` values; ``auto`` = CUDA when available; ``cuda:N`` picks a GPU.
 DEVICES = ("auto", "cuda", "cpu")
+
+
+def check_device(name: str) -> str:
+    """``name`` when it is a device vsumbench can use (auto, cpu, cuda, cuda:N), else a
+    ConfigError: every command validates ``--device`` here, before any work."""
+    import re
+
+    text = str(name).strip().lower()
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", text):
+        raise ConfigError(
+            f"unknown device {name!r}: expected auto (CUDA when available), cpu, cuda or cuda:N"
+        )
+    return text
+
+
+#: ``--checkpoints`` values: a fold keeps its chosen epoch's weights, or only its scores.
+CHECKPOINT_MODES = ("keep", "none")
 #: ``--rng`` values (`vsumbench.runner.rng`).
 RNG_MODES = ("fold", "official")
 #: The official CSTA script trains these datasets in this order, in one process.
@@ -94,6 +112,8 @@ class RunConfig:
     model_args: Mapping[str, Any] = field(default_factory=dict)  # factory options
     threads: int | None = None  # torch CPU threads; None: `default_threads()`
     rng: str = "fold"  # "fold" (reseed per fold) or "official" (vsumbench.runner.rng)
+    checkpoints: str = "keep"  # "keep" (checkpoint.pt per fold) or "none" (disk: CSTA 60 MB)
+    allow_duplicates: bool = False  # train on a file that holds one video under two keys
 
     def to_dict(self) -> dict[str, Any]:
         """The request as plain data (for logs)."""

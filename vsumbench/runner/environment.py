@@ -86,7 +86,9 @@ def resolve_device(name: str = "auto"):
     import torch
 
     from vsumbench.errors import ConfigError
+    from vsumbench.runner.config import check_device
 
+    name = check_device(name)
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(name)
@@ -94,6 +96,11 @@ def resolve_device(name: str = "auto"):
         raise ConfigError(
             f"--device {name} requested but CUDA is not available "
             f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}); use --device cpu"
+        )
+    if device.index is not None and device.index >= torch.cuda.device_count():
+        raise ConfigError(
+            f"--device {name}: this machine has {torch.cuda.device_count()} GPU(s) "
+            f"(cuda:0 to cuda:{torch.cuda.device_count() - 1})"
         )
     return device
 

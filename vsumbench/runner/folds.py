@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from vsumbench.atomic import json_safe
 from vsumbench.data.fingerprint import fold_fingerprint
 from vsumbench.errors import ConfigError
 from vsumbench.models import SummarizerSpec
 from vsumbench.runner import store
 from vsumbench.runner.config import RunConfig
-from vsumbench.runner.result import RunResult
+from vsumbench.runner.result import RunResult, variant_label
 from vsumbench.runner.selection import resolve_selection, selector, validation_split
 
 __all__ = ["FoldPlan", "check_existing", "mismatch", "plan_folds", "resolve_request"]
@@ -71,19 +72,29 @@ class FoldPlan:
             "val_keys": list(self.val_keys),
             "test_keys": list(self.test_keys),
             # Only when given, so results from before model options still match.
-            **({"model_args": dict(self.model_args)} if self.model_args else {}),
+            **({"model_args": json_safe(self.model_args)} if self.model_args else {}),
             **({"rng": self.rng} if self.rng != "fold" else {}),
             **({"batch": self.batch} if self.batch != 1 else {}),
             **({"clip": self.clip} if self.clip is not None else {}),
         }
 
 
+_NONE = object()
+
+
 def resolve_request(config: RunConfig, spec: SummarizerSpec) -> RunConfig:
     """The model's registered seed when none is asked for; ``--selection official`` -> the
-    model's own rule (results record the rule's name)."""
+    model's own rule (results record the rule's name); model options typed as the factory
+    declares them (checked before any work), those at their default value dropped."""
+    from vsumbench.models.registry import check_options, typed_options
+
     seeds = config.seeds if config.seeds is not None else (spec.seed,)
     rule = resolve_selection(config.selection, spec.selection)
-    return replace(config, seeds=tuple(seeds), selection=rule)
+    options = typed_options(spec.name, config.model_args)
+    check_options(spec.name, options)
+    # An option given at its default value is the default run: same folder, same result.
+    options = {k: v for k, v in options.items() if spec.model_defaults.get(k, _NONE) != v}
+    return replace(config, seeds=tuple(seeds), selection=rule, model_args=options)
 
 
 def plan_folds(
@@ -105,9 +116,7 @@ def plan_folds(
         raise ConfigError(
             f"--folds {bad} out of range: {split_file} has {n_splits} folds (0..{n_splits - 1})"
         )
-    epochs, lr, wd = _optimiser_settings(config, spec)
-    backbone_init = config.backbone_init if spec.uses_backbone else store.NO_BACKBONE
-    init = store.init_label(config.backbone_init, spec.uses_backbone)
+    common = _shared_settings(config, spec)
     holds_out = selector(config.selection).needs_validation
     plans = []
     for seed in config.seeds:
@@ -116,34 +125,50 @@ def plan_folds(
             val: list[str] = []
             if holds_out:
                 train, val = validation_split(train, seed, i)
-            key = store.RunKey(config.dataset, config.model, config.selection, init, int(seed), i)
+            key = store.RunKey(
+                config.dataset,
+                config.model,
+                config.selection,
+                common["init"],
+                int(seed),
+                i,
+                variant_label(json_safe(config.model_args)),
+            )
             test = list(splits[i].test_keys)
             roles = {"train": train, "val": val, "test": test}
             plans.append(
                 FoldPlan(
-                    model=config.model,
-                    dataset=config.dataset,
-                    selection=config.selection,
-                    backbone_init=backbone_init,
-                    init=init,
                     seed=int(seed),
                     index=i,
                     directory=key.path(config.results),
                     train_keys=train,
                     val_keys=val,
                     test_keys=test,
-                    epochs=epochs,
-                    lr=lr,
-                    weight_decay=wd,
-                    trainable=spec.trainable,
                     fingerprint=fold_fingerprint(digests, roles),
-                    model_args=dict(config.model_args),
-                    rng=config.rng,
-                    batch=spec.batch,
-                    clip=spec.clip,
+                    **common,
                 )
             )
     return plans
+
+
+def _shared_settings(config: RunConfig, spec: SummarizerSpec) -> dict[str, Any]:
+    """The `FoldPlan` fields every fold of the request shares."""
+    epochs, lr, wd = _optimiser_settings(config, spec)
+    return {
+        "model": config.model,
+        "dataset": config.dataset,
+        "selection": config.selection,
+        "backbone_init": config.backbone_init if spec.uses_backbone else store.NO_BACKBONE,
+        "init": store.init_label(config.backbone_init, spec.uses_backbone),
+        "epochs": epochs,
+        "lr": lr,
+        "weight_decay": wd,
+        "trainable": spec.trainable,
+        "model_args": dict(config.model_args),
+        "rng": config.rng,
+        "batch": spec.batch,
+        "clip": spec.clip,
+    }
 
 
 def _optimiser_settings(config: RunConfig, spec: SummarizerSpec) -> tuple[int, float, float]:
@@ -164,12 +189,25 @@ def _optimiser_settings(config: RunConfig, spec: SummarizerSpec) -> tuple[int, f
 
 
 def mismatch(saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
-    """``key: saved X, requested Y`` for every differing entry of ``wanted``."""
+    """``key: saved X, requested Y`` for every differing entry of ``wanted`` (long lists of
+    video keys as their count, the first few and what differs)."""
     return [
-        f"{k}: saved {saved.get(k)!r}, requested {wanted[k]!r}"
+        f"{k}: saved {_brief(saved.get(k), wanted[k])}, requested {_brief(wanted[k], saved.get(k))}"
         for k in wanted
         if saved.get(k) != wanted[k]
     ]
+
+
+def _brief(value: Any, other: Any, shown: int = 3) -> str:
+    """``value`` for a one-line message: a list of more than ``shown`` items as its length,
+    its first items and the items the other side lacks."""
+    if not isinstance(value, (list, tuple)) or len(value) <= shown:
+        return repr(value)
+    head = ", ".join(map(str, value[:shown]))
+    extra = [v for v in value if not isinstance(other, (list, tuple)) or v not in other]
+    only = f"; not in the other: {', '.join(map(str, extra[:shown]))}" if extra else ""
+    more = ", ..." if len(extra) > shown else ""
+    return f"[{len(value)} items: {head}, ...{only}{more}]"
 
 
 def check_existing(result: RunResult, plan: FoldPlan, data_file: Path) -> None:

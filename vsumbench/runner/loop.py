@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from vsumbench.errors import PredictionError
+from vsumbench.errors import ModelError, PredictionError
 
 __all__ = ["batches", "score_finite", "score_videos", "train_epoch"]
 
@@ -62,6 +62,7 @@ def train_epoch(
                 raise PredictionError(err.message, file=err.file, video=key) from None
             if loss is None:  # the objective skips this video (e.g. no key segment)
                 continue
+            _check_loss(loss, key)
             loss.backward()
             used += 1
             # Accumulate on the device: no host sync per step.
@@ -73,6 +74,20 @@ def train_epoch(
         optimizer.step()
         count += used
     return float(total.item()) / count if total is not None else math.nan
+
+
+def _check_loss(loss: Any, key: str) -> None:
+    """A loss must be a scalar tensor connected to the model's parameters."""
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        what = (
+            type(loss).__name__ if not isinstance(loss, torch.Tensor) else f"{loss.numel()} values"
+        )
+        raise ModelError(f"the loss of {key} is {what}, not a scalar tensor")
+    if not loss.requires_grad:
+        raise ModelError(
+            f"the loss of {key} has no gradient: the module's output is detached from its "
+            f"parameters (computed in numpy, under torch.no_grad(), or with .detach())"
+        )
 
 
 def score_videos(

@@ -64,7 +64,8 @@ def finish(
     identity.update(fold=plan.index, seed=plan.seed)
     checkpoint = {**identity, "selection": plan.selection, "epoch": best["epoch"]}
     checkpoint.update(backbone_init=plan.backbone_init, model_args=plan.model_args, **metrics)
-    save_checkpoint(plan.work / store.CHECKPOINT_FILE, model, checkpoint)
+    if ctx.config.checkpoints == "keep":
+        save_checkpoint(plan.work / store.CHECKPOINT_FILE, model, checkpoint)
     result = RunResult(
         **identity,
         selection=plan.selection,
@@ -83,6 +84,7 @@ def finish(
         test_keys=list(plan.test_keys),
         seconds=seconds,
         note=note,
+        artefacts=store.describe_artefacts(plan.work),
     )
     (plan.work / store.STATE_FILE).unlink(missing_ok=True)
     result.write(plan.work / store.RESULT_FILE)  # last: the staged fold is complete
@@ -134,4 +136,5 @@ def training_record(ctx: RunContext, plan: FoldPlan, parts: FoldParts) -> dict[s
         "n_splits": len(ctx.bench.splits),
         "rng": plan.rng,
         "threads": ctx.threads,
+        "checkpoints": ctx.config.checkpoints,
     }

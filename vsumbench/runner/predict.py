@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from vsumbench.errors import ConfigError, PredictionError
+from vsumbench.errors import ConfigError, DataError, PredictionError
 from vsumbench.runner.environment import torch_threads
 from vsumbench.runner.loop import score_videos
 
@@ -38,7 +38,13 @@ def load_trained_model(
             f"{checkpoint} is a checkpoint of summarizer {saved_for!r}, not {model_name!r}; "
             f"pass the model name {saved_for!r} with this checkpoint"
         )
-    model = create(model_name, **dict(meta.get("model_args") or {}))  # options it was trained with
+    options = meta.get("model_args") or {}
+    if not isinstance(options, dict):
+        raise DataError(f"model_args is {type(options).__name__}, not a table", file=checkpoint)
+    try:
+        model = create(model_name, **options)  # the options it was trained with
+    except ConfigError as exc:
+        raise DataError(f"recorded {exc}", file=checkpoint, field="model_args") from None
     load_state_dict_strict(model, state, model_name=model_name, file=checkpoint)
     return model.to(device), meta
 
@@ -58,19 +64,20 @@ def predict_file(
     On ``threads`` CPU threads (None: as many as ``vsumbench run`` takes by default), so the
     scores equal the run's own when both use the same count.
     """
-    from tqdm.auto import tqdm
-
     from vsumbench.data.eccv16 import is_synthetic, load_features
     from vsumbench.data.predictions import write_predictions
     from vsumbench.models import get_spec
+    from vsumbench.progress import progress_bar
+    from vsumbench.runner.benchmark import check_feature_width
     from vsumbench.runner.environment import resolve_device
 
     dev = resolve_device(device)
-    model, _ = load_trained_model(model_name, checkpoint, dev)
+    model, meta = load_trained_model(model_name, checkpoint, dev)
     features = load_features(data)
+    check_feature_width(features, model_name, meta.get("model_args") or {}, file=data)
     objective = get_spec(model_name).make_objective()  # how its outputs become scores
     scores: dict[str, np.ndarray] = {}
-    bar = tqdm(features, desc=f"{model_name} predict", unit="video", disable=not progress)
+    bar = progress_bar(features, desc=f"{model_name} predict", unit="video", disable=not progress)
     with torch_threads(threads):
         for key in bar:
             scores.update(score_videos(model, {key: features[key]}, objective))

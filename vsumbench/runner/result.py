@@ -19,11 +19,40 @@ from typing import Any
 from vsumbench.atomic import write_json
 from vsumbench.errors import DataError
 
-__all__ = ["METRICS", "SCHEMA_VERSION", "STATUS_COMPLETE", "DataRecord", "RunResult"]
+__all__ = [
+    "METRICS",
+    "SCHEMA_VERSION",
+    "STATUS_COMPLETE",
+    "DataRecord",
+    "RunResult",
+    "variant_label",
+]
 
 SCHEMA_VERSION = 1
 STATUS_COMPLETE = "complete"
 METRICS = ("kendall", "spearman", "f1")
+
+
+def variant_label(model_args: Mapping[str, Any] | None) -> str:
+    """A short readable label of non-default model options (``hidden=64,skip_unmatched=true``),
+    '' for none: a variant gets its own result folder and its own table row.
+
+    Long option lists become ``args-<digest>`` (the options themselves are in the result).
+    """
+    if not model_args:
+        return ""
+    parts = []
+    for key in sorted(model_args):
+        text = json.dumps(model_args[key], separators=("-", "="))
+        text = text.strip('"').replace("[", "").replace("]", "")
+        parts.append(f"{key}={text}")
+    label = "".join(c if c.isalnum() or c in "-_.=," else "_" for c in ",".join(parts))
+    if len(label) > 48:
+        import hashlib
+
+        blob = json.dumps(model_args, sort_keys=True, default=str).encode()
+        label = f"args-{hashlib.sha256(blob).hexdigest()[:10]}"
+    return label
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,8 @@ class RunResult:
     seconds: float | None = None
     status: str = STATUS_COMPLETE
     note: str | None = None
+    # {file name: {"bytes": n, "sha256": hex}} of the fold's other files, checked on reuse
+    artefacts: dict[str, dict[str, Any]] | None = None
     schema: int = SCHEMA_VERSION
     path: Path | None = field(default=None, compare=False)  # where it was read from
 
@@ -74,6 +105,12 @@ class RunResult:
     @property
     def synthetic(self) -> bool:
         return self.data.synthetic
+
+    @property
+    def variant(self) -> str:
+        """The label of the model options it was trained with ('' for the defaults)."""
+        args = self.config.get("model_args") if isinstance(self.config, dict) else None
+        return variant_label(args if isinstance(args, dict) else None)
 
     def metric(self, name: str) -> float | None:
         """A fold metric as a finite float, or None when undefined (never NaN)."""
@@ -89,8 +126,9 @@ class RunResult:
         out["data"] = asdict(self.data)
         if out["data"]["fingerprint"] is None:
             del out["data"]["fingerprint"]
-        if out["note"] is None:
-            del out["note"]
+        for optional in ("note", "artefacts"):
+            if out[optional] is None:
+                del out[optional]
         return out
 
     @classmethod
@@ -115,6 +153,12 @@ class RunResult:
                 f"--dataset {obj.get('dataset', 'DATASET')} --force` and the same options",
                 file=file,
             )
+        problem = _schema_problem(obj)
+        if problem:
+            raise DataError(
+                f"damaged result ({problem}); rerun the fold with --force to regenerate it",
+                file=file,
+            )
         values = {k: v for k, v in obj.items() if k in names}
         data = obj["data"] or {}
         values["data"] = DataRecord(
@@ -135,14 +179,102 @@ class RunResult:
 
     @classmethod
     def read(cls, path: str | os.PathLike) -> RunResult:
+        """Read and validate ``path``; a `DataError` naming it for anything damaged."""
         path = Path(path)
         try:
-            obj = json.loads(path.read_text())
+            obj = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise DataError("result file is not text (damaged?)", file=path) from None
         except json.JSONDecodeError as exc:
             raise DataError(f"result file is not valid JSON ({exc})", file=path) from None
         if not isinstance(obj, dict):
             raise DataError("result file does not hold a JSON object", file=path)
         return cls.from_json(obj, file=path)
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "model": (str,),
+    "dataset": (str,),
+    "fold": (int,),
+    "seed": (int,),
+    "selection": (str,),
+    "backbone_init": (str,),
+    "init": (str,),
+    "data": (dict,),
+    "config": (dict,),
+    "environment": (dict,),
+    "epochs": (list,),
+    "chosen_epoch": (int,),
+    "per_video": (dict, type(None)),
+    "train_keys": (list,),
+    "test_keys": (list,),
+    "val_keys": (list,),
+    "backbone_weights": (str, type(None)),
+    "seconds": (int, float, type(None)),
+    "status": (str,),
+    "note": (str, type(None)),
+    "artefacts": (dict, type(None)),
+}
+#: The range of each metric: a value outside is a damaged or foreign file, never a row.
+_RANGES = {"kendall": (-1.0, 1.0), "spearman": (-1.0, 1.0), "f1": (0.0, 1.0)}
+
+
+def _schema_problem(obj: Mapping[str, Any]) -> str | None:
+    """What is wrong with a result object's types or values, or None."""
+    for name, kinds in _TYPES.items():
+        value = obj.get(name)
+        if name in obj and (not isinstance(value, kinds) or isinstance(value, bool)):
+            return f"{name} is {type(value).__name__} {_short(value)}"
+    for name in ("train_keys", "test_keys", "val_keys"):
+        if not all(isinstance(k, str) for k in obj.get(name, [])):
+            return f"{name} holds something other than video keys"
+    for record in obj.get("epochs", []):
+        if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
+            return "epochs holds something other than epoch records"
+        for name, value in record.items():
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                return f"epoch {record['epoch']}: {name} is {type(value).__name__} {_short(value)}"
+        where = _epoch_metric_problem(record)
+        if where:
+            return where
+    where = _metric_problem(obj, "")
+    if where:
+        return where
+    for key, record in (obj.get("per_video") or {}).items():
+        if not isinstance(record, dict):
+            return f"per_video/{key} is {type(record).__name__}, not a record"
+        where = _metric_problem(record, f"per_video/{key}/")
+        if where:
+            return where
+    return None
+
+
+def _metric_problem(record: Mapping[str, Any], prefix: str) -> str | None:
+    for name, (lo, hi) in _RANGES.items():
+        value = record.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{prefix}{name} is {type(value).__name__} {_short(value)}, not a number"
+        if not lo <= value <= hi:
+            return f"{prefix}{name} = {value} is outside [{lo:g}, {hi:g}]"
+    return None
+
+
+def _epoch_metric_problem(record: Mapping[str, Any]) -> str | None:
+    for split in ("test", "val"):
+        values = {m: record.get(f"{split}_{m}") for m in _RANGES}
+        where = _metric_problem(values, f"epoch {record['epoch']}: {split}_")
+        if where:
+            return where
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _required(f) -> bool:

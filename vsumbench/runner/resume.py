@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from vsumbench.errors import ConfigError
+from vsumbench.errors import ConfigError, DataError
 from vsumbench.runner import store
 from vsumbench.runner.context import FoldParts
 from vsumbench.runner.folds import FoldPlan, mismatch
@@ -107,6 +107,18 @@ def restore(plan: FoldPlan, state: Mapping[str, Any], parts: FoldParts) -> FoldP
             f"{state.get('fingerprint')} vs {plan.fingerprint} now): the features, targets or "
             f"split of this fold changed. Rerun with --force to start this fold again"
         )
+    try:
+        return _load_into(state, parts)
+    except (KeyError, RuntimeError, TypeError, ValueError, IndexError) as exc:
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise DataError(
+            f"damaged resume state ({type(exc).__name__}: {first}); delete it or rerun with "
+            f"--force to start this fold again",
+            file=where,
+        ) from None
+
+
+def _load_into(state: Mapping[str, Any], parts: FoldParts) -> FoldProgress:
     parts.model.load_state_dict(state["model"])
     if parts.optimizer is not None and state.get("optimizer") is not None:
         parts.optimizer.load_state_dict(state["optimizer"])

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from vsumbench.errors import ConfigError
+from vsumbench.errors import ConfigError, Interrupted
 from vsumbench.runner import store
-from vsumbench.runner.benchmark import BenchmarkCache
+from vsumbench.runner.benchmark import BenchmarkCache, check_duplicates, check_feature_width
 from vsumbench.runner.config import RunConfig
 from vsumbench.runner.context import FoldParts, RunContext
 from vsumbench.runner.environment import torch_threads
 from vsumbench.runner.evaluation import FoldEvaluator
+from vsumbench.runner.failures import guarded, where_stopped
 from vsumbench.runner.folds import FoldPlan, check_existing, plan_folds, resolve_request
 from vsumbench.runner.loop import train_epoch
 from vsumbench.runner.outcome import finish, snapshot_best
@@ -46,6 +47,7 @@ class RunReport:
     root: Path
     skipped: list[str] = field(default_factory=list)
     replayed: list[str] = field(default_factory=list)  # --rng official: earlier datasets
+    warnings: list[str] = field(default_factory=list)  # said by the CLI before the summary
 
 
 def run(config: RunConfig, cache: BenchmarkCache | None = None) -> RunReport:
@@ -79,6 +81,8 @@ def _run(config: RunConfig, threads: int, cache: BenchmarkCache) -> RunReport:
     for dataset in datasets:
         cfg = config if dataset == config.dataset else replace(config, dataset=dataset, splits=None)
         bench = cache.get(cfg, device)
+        check_feature_width(bench.features, cfg.model, cfg.model_args, file=bench.data_file)
+        report.warnings.extend(check_duplicates(bench, cfg.allow_duplicates))
         plans = plan_folds(cfg, spec, bench.splits, bench.split_file, bench.digests)
         ctx = RunContext(cfg, spec, bench, device, environment, threads)
         results = _run_folds(ctx, plans, report)
@@ -103,11 +107,11 @@ def _official_datasets(config: RunConfig) -> list[str]:
 
 def _run_folds(ctx: RunContext, plans: list[FoldPlan], report: RunReport) -> list[RunResult]:
     """Train (or reuse) every planned fold of one dataset, each under its lock."""
-    from tqdm.auto import tqdm
+    from vsumbench.progress import progress_bar
 
     config, official = ctx.config, ctx.config.rng == "official"
     results = []
-    outer = tqdm(
+    outer = progress_bar(
         plans,
         desc=f"{config.model} on {ctx.bench.dataset}",
         unit="fold",
@@ -125,12 +129,13 @@ def _run_folds(ctx: RunContext, plans: list[FoldPlan], report: RunReport) -> lis
                         f"--results directory"
                     )
                 check_existing(existing, plan, ctx.bench.data_file)
+                store.verify_artefacts(existing)
                 results.append(existing)
                 report.skipped.append(str(plan.directory))
                 continue
             if config.force or official:  # from scratch; the old result stays until replaced
                 store.discard_staging(plan.directory)
-            result = run_fold(ctx, plan, bar=outer)
+            result = guarded(run_fold, ctx, plan, outer)
             store.publish(plan.directory)
             result.path = plan.directory
         results.append(result)
@@ -150,7 +155,10 @@ def run_fold(ctx: RunContext, plan: FoldPlan, *, bar: Any = None) -> RunResult:
         progress = restore(plan, state, parts)
     else:
         progress = FoldProgress(selector=selector(plan.selection))
-    seconds = _train_epochs(ctx, plan, parts, evaluator, progress, bar)
+    try:
+        seconds = _train_epochs(ctx, plan, parts, evaluator, progress, bar)
+    except KeyboardInterrupt:
+        raise Interrupted(where_stopped(ctx.config.model, plan, len(progress.history))) from None
     return finish(ctx, plan, parts, progress, evaluator, seconds)
 
 
@@ -200,10 +208,10 @@ def _train_epochs(
 def _epoch_bar(bar: Any, config: RunConfig, plan: FoldPlan, epochs: int, start: int) -> Any:
     if bar is None:
         return None
-    from tqdm.auto import tqdm
+    from vsumbench.progress import progress_bar
 
     desc = f"seed {plan.seed} fold {plan.index}"
-    return tqdm(
+    return progress_bar(
         total=epochs,
         initial=start - 1,
         desc=desc,

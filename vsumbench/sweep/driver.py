@@ -108,10 +108,10 @@ class _Progress:
     """One bar over tasks: finished / running / queued / failed, with tqdm's ETA."""
 
     def __init__(self, total: int, slots: int, enabled: bool) -> None:
-        from tqdm.auto import tqdm
+        from vsumbench.progress import progress_bar
 
         self.slots = slots
-        self.bar = tqdm(total=total, desc="sweep", unit="fold", disable=not enabled)
+        self.bar = progress_bar(total=total, desc="sweep", unit="fold", disable=not enabled)
 
     def update(self, finished: int, in_flight: int, failed: int) -> None:
         self.bar.update(finished - self.bar.n)

@@ -76,7 +76,12 @@ class RayEngine:
                 "the ray engine needs Ray: pip install 'vsumbench[sweep]' (or --engine inline)"
             ) from None
         self._ray = ray
-        _start_ray(ray, grid.address, num_cpus)
+        _keeping_sigterm(_start_ray, ray, grid.address, num_cpus, grid.connect_timeout)
+        self._watchdog = None
+        if grid.address is None:  # an embedded Ray must not outlive this process
+            from vsumbench.sweep.watchdog import start_watchdog
+
+            self._watchdog = start_watchdog()
         self.slots = _check_resources(ray, grid.cpus_per_task, grid.gpus_per_task)
         self._remote = ray.remote(run_task).options(
             num_cpus=grid.cpus_per_task, num_gpus=grid.gpus_per_task, max_retries=0
@@ -101,6 +106,21 @@ class RayEngine:
 
     def stop(self) -> None:
         self._ray.shutdown()
+        if self._watchdog is not None:
+            self._watchdog.terminate()
+            self._watchdog.wait()
+
+
+def _keeping_sigterm(start: Any, *args: Any) -> None:
+    """``start(*args)``, then this process's own SIGTERM handler back: Ray's core installs
+    one that dumps a stack and exits, where a sweep stops its engine and says so."""
+    import signal
+    import threading
+
+    handler = signal.getsignal(signal.SIGTERM)
+    start(*args)
+    if threading.current_thread() is threading.main_thread() and handler is not None:
+        signal.signal(signal.SIGTERM, handler)
 
 
 def _quiet_local_ray(*, embedded: bool) -> None:
@@ -114,8 +134,9 @@ def _quiet_local_ray(*, embedded: bool) -> None:
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 
-def _start_ray(ray: Any, address: str | None, num_cpus: int | None) -> None:
-    """Start Ray embedded, or join ``address`` (host:port, or ``auto``), quietly."""
+def _start_ray(ray: Any, address: str | None, num_cpus: int | None, timeout: float) -> None:
+    """Start Ray embedded, or join ``address`` (host:port, or ``auto``), quietly; a cluster
+    that does not answer within ``timeout`` seconds is a ConfigError, never a hang."""
     import logging
 
     options = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
@@ -124,6 +145,7 @@ def _start_ray(ray: Any, address: str | None, num_cpus: int | None) -> None:
         return
     if address != "auto":
         _reachable(address)
+    _probe(address, timeout)
     try:
         ray.init(address=address, **options)
     except Exception as exc:
@@ -145,6 +167,50 @@ def _reachable(address: str, timeout: float = 5.0) -> None:
             f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}); start it with "
             f"`ray start --head` there, or drop --address to run on this machine"
         ) from None
+
+
+_PROBE = """
+import logging, sys
+import ray
+ray.init(address=sys.argv[1], include_dashboard=False, log_to_driver=False,
+         logging_level=logging.ERROR)
+ray.shutdown()
+"""
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Join the cluster once from a child process, bounded by ``timeout``: Ray's own
+    client retries "Failed to connect to GCS" for ever when something listens at the
+    address but is not Ray (or a Ray that is shutting down), and ignores Ctrl-C meanwhile."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", _PROBE, address],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own group: ended with everything it started
+    )
+    try:
+        _, err = child.communicate(timeout=timeout)
+    except BaseException as exc:  # the time is up, or Ctrl-C / SIGTERM
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+        if not isinstance(exc, subprocess.TimeoutExpired):
+            raise
+        raise ConfigError(
+            f"no Ray cluster answered at {address} within {timeout:g} s (something listens "
+            f"there, but not a running Ray: check the address with `ray status` on the head "
+            f"node, or raise --connect-timeout)"
+        ) from None
+    if child.returncode != 0:
+        lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
+        raise ConfigError(
+            f"cannot join the Ray cluster at {address}: {lines[-1] if lines else 'no reason given'}"
+        )
 
 
 def _check_resources(ray: Any, cpus: float, gpus: float) -> int:

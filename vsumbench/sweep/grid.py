@@ -45,7 +45,8 @@ class SweepGrid:
 
     models: Sequence[str] = ()
     datasets: Sequence[str] = ()
-    seeds: Sequence[int] = ()  # empty: each model's registered seed
+    seeds: Sequence[int] = ()  # these seeds for every model (empty: see seed_count)
+    seed_count: int | None = None  # K seeds from each model's registered seed (None: 1)
     folds: Sequence[int] | None = None  # None: every fold of the split file
     selections: Sequence[str] = ("paper",)
     backbone_inits: Sequence[str] = ("imagenet",)
@@ -59,9 +60,12 @@ class SweepGrid:
     device: str = "auto"
     deterministic: bool = False
     force: bool = False
+    checkpoints: str = "keep"  # keep | none (`vsumbench run --checkpoints`)
+    allow_duplicates: bool = False  # as `vsumbench run --allow-duplicates`
     threads: int | None = None  # torch threads per task; None: --cpus-per-task
     engine: str = "ray"
     address: str | None = None
+    connect_timeout: float = 30.0  # seconds to join the Ray cluster at ``address``
     cpus_per_task: float = 1.0
     gpus_per_task: float = 0.0
     retries: int = 2
@@ -89,9 +93,13 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "device": (str,),
     "deterministic": (bool,),
     "force": (bool,),
+    "checkpoints": (str,),
+    "allow_duplicates": (bool,),
+    "seed_count": (int,),
     "threads": (int,),
     "engine": (str,),
     "address": (str,),
+    "connect_timeout": (int, float),
     "cpus_per_task": (int, float),
     "gpus_per_task": (int, float),
     "retries": (int,),
@@ -115,6 +123,10 @@ def grid_from_file(path: str | os.PathLike) -> SweepGrid:
             raw = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not a UTF-8 text file (byte {exc.start}); a spec file is TOML text"
+        ) from None
     return grid_from_mapping(raw, str(path))
 
 
@@ -130,8 +142,10 @@ def grid_from_mapping(raw: Mapping[str, Any], source: str) -> SweepGrid:
     for key, value in raw.items():
         if key in _LISTS:
             values[key] = parse_list(value, f"{source}: {key}", _LISTS[key])
+        elif key == "seeds" and isinstance(value, int) and not isinstance(value, bool):
+            values["seed_count"] = value  # `seeds = 3`: as `--seeds 3`
         elif key == "seeds":
-            values[key] = _seeds(value, source)
+            values[key] = parse_list(value, f"{source}: seeds", int) or []
         elif key == "model_args":
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{source}: model_args must be a table of NAME = VALUE")
@@ -147,20 +161,11 @@ def grid_from_mapping(raw: Mapping[str, Any], source: str) -> SweepGrid:
     return _checked(SweepGrid(**values), source)
 
 
-def _seeds(value: Any, source: str) -> list[int]:
-    """``seeds = 3`` (the first three, from the official seed) or ``seeds = [1, 2]``."""
-    from vsumbench.runner.config import seeds_from
-
-    if isinstance(value, int) and not isinstance(value, bool):
-        return seeds_from(value)
-    return parse_list(value, f"{source}: seeds", int) or []
-
-
 def _checked(grid: SweepGrid, source: str, *, complete: bool = False) -> SweepGrid:
     """Errors a sweep must not start with, all of one kind at once (``complete``: the grid
     is final, so it must name models and datasets; a spec file may leave them to options)."""
     from vsumbench.datasets import list_datasets
-    from vsumbench.runner.config import DEVICES
+    from vsumbench.runner.config import CHECKPOINT_MODES, DEVICES
     from vsumbench.runner.selection import OFFICIAL, selection_names
 
     if complete and (not grid.models or not grid.datasets):
@@ -179,10 +184,15 @@ def _checked(grid: SweepGrid, source: str, *, complete: bool = False) -> SweepGr
     checks = [
         (grid.engine in ENGINES, f"engine must be one of {', '.join(ENGINES)}"),
         (grid.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
+        (grid.checkpoints in CHECKPOINT_MODES,
+         f"checkpoints must be one of {', '.join(CHECKPOINT_MODES)}"),
         (grid.cpus_per_task > 0, "cpus_per_task must be positive"),
+        (grid.connect_timeout > 0, "connect_timeout must be positive"),
         (grid.gpus_per_task >= 0, "gpus_per_task must be zero or positive"),
         (grid.retries >= 0, "retries must be zero or positive"),
         (grid.epochs is None or grid.epochs >= 1, "epochs must be at least 1"),
+        (grid.seed_count is None or grid.seed_count >= 1, "seeds must be at least 1"),
+        (grid.seed_count is None or not grid.seeds, "give a seed count or a seed list, not both"),
         (grid.threads is None or grid.threads >= 1, "threads must be at least 1"),
         (grid.time >= 1 and grid.array_parallelism >= 1, "time and array_parallelism must be positive"),
         (all(f >= 0 for f in grid.folds or ()), "folds are 0-based"),

@@ -22,7 +22,7 @@ __all__ = ["SweepPlan", "Task", "grid_for_run", "plan_sweep"]
 #: Settings every fold of a sweep shares with its `RunConfig`, under the same names.
 SHARED = (
     "epochs", "lr", "weight_decay", "data_dir", "splits", "results", "device",
-    "deterministic", "force",
+    "deterministic", "force", "checkpoints", "allow_duplicates",
 )  # fmt: skip
 
 
@@ -41,7 +41,7 @@ class Task:
     @property
     def log(self) -> Path:
         """The task's log, beside its fold directory (``seed<S>/fold<k>.log``)."""
-        return self.directory.parent / f"{self.directory.name}.log"
+        return store.fold_log(self.directory)
 
 
 @dataclass
@@ -57,8 +57,22 @@ class SweepPlan:
 
     def results(self) -> list[RunResult]:
         """The complete results the store now holds for this plan's folds."""
-        found = (store.read_result(task.directory) for task in self.tasks)
+        found = (readable_result(task.directory) for task in self.tasks)
         return [result for result in found if result is not None and result.complete]
+
+
+def readable_result(fold_dir: Path) -> RunResult | None:
+    """The fold's result, or None when it has none, or it or its files are damaged (the
+    fold's task then says so; ``--status`` lists it as damaged)."""
+    from vsumbench.errors import DataError
+
+    try:
+        result = store.read_result(fold_dir)
+        if result is not None and result.complete:
+            store.verify_artefacts(result)
+        return result
+    except DataError:
+        return None
 
 
 def check_models(models: list[str]) -> None:
@@ -122,13 +136,26 @@ def plan_sweep(grid: SweepGrid) -> SweepPlan:
                     config, seeds=[fold.seed], folds=[fold.index], selection=fold.selection
                 )
                 task = Task(one, fold.directory)
-                existing = store.read_result(fold.directory)
+                existing = readable_result(fold.directory)
                 if existing is not None and existing.complete and not grid.force:
                     check_existing(existing, fold, bench.data_file)
                     plan.finished.append(task)
                 else:
                     plan.todo.append(task)
     return plan
+
+
+def model_seeds(grid: SweepGrid, model: str) -> list[int | None]:
+    """The seeds a model trains with: the grid's list, else ``seed_count`` seeds counting up
+    from the model's registered seed (as ``vsumbench run --seeds K``), else its own seed."""
+    from vsumbench.models import get_spec
+    from vsumbench.runner.config import seeds_from
+
+    if grid.seeds:
+        return [int(s) for s in grid.seeds]
+    if grid.seed_count:
+        return list(seeds_from(grid.seed_count, start=get_spec(model).seed))
+    return [None]  # the model's registered seed
 
 
 def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
@@ -139,7 +166,7 @@ def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
     for model in grid.models:
         for selection in grid.selections:
             for init in grid.backbone_inits:
-                for seed in grid.seeds or [None]:  # None: the model's registered seed
+                for seed in model_seeds(grid, model):
                     configs.append(
                         RunConfig(
                             model=model,

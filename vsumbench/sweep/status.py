@@ -2,7 +2,8 @@
 
 Each fold is ``done`` (a complete result), ``running`` (another process holds its lock),
 ``partial`` (a resume state from an interrupted attempt), ``failed`` (its log's last attempt
-ended in an error) or ``pending``.
+ended in an error), ``damaged`` (a ``result.json`` that cannot be read: the next sweep trains
+the fold again) or ``pending``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from vsumbench.sweep.plan import SweepPlan, Task
 
 __all__ = ["STATES", "fold_state", "format_status"]
 
-STATES = ("done", "running", "partial", "failed", "pending")
+STATES = ("done", "running", "partial", "failed", "damaged", "pending")
 
 
 def fold_state(task: Task, finished: bool) -> str:
@@ -23,6 +24,8 @@ def fold_state(task: Task, finished: bool) -> str:
         return "done"
     if store.lock_holder(task.directory):
         return "running"
+    if (task.directory / store.RESULT_FILE).is_file():
+        return "damaged"  # present but not readable (a readable one counts as finished)
     if _last_attempt_failed(task):
         return "failed"
     if (store.staging_dir(task.directory) / store.STATE_FILE).is_file():
@@ -57,4 +60,6 @@ def format_status(plan: SweepPlan) -> str:
     table = tabulate(
         rows, headers=["model", "dataset", "selection-init", *STATES], tablefmt="github"
     )
-    return f"{table}\n{total['done']} of {len(plan.tasks)} fold(s) done"
+    folders = [t.directory.parent for t in plan.tasks]  # seed folders: folds, logs, staging
+    used = store.format_bytes(store.disk_usage(sorted(set(folders))))
+    return f"{table}\n{total['done']} of {len(plan.tasks)} fold(s) done; {used} on disk"

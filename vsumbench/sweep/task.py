@@ -10,11 +10,13 @@ the next task on the same files (`BenchmarkCache`).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from vsumbench.sweep.plan import Task
 
@@ -52,7 +54,13 @@ class TaskOutcome:
 def run_task(task: Task, attempt: int = 1) -> TaskOutcome:
     """Run one fold, appending everything it prints to ``task.log``."""
     task.log.parent.mkdir(parents=True, exist_ok=True)
+    unfinished = _unfinished_attempt(task.log)
     with open(task.log, "a", buffering=1) as log, redirect_stdout(log), redirect_stderr(log):
+        if unfinished:
+            print(
+                f"== {unfinished} ended without a word: its process was killed (SIGKILL, out "
+                f"of memory, a scheduler's time limit, or its machine stopped)"
+            )
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         print(
             f"== {stamp} attempt {attempt}: {task.label} (pid {os.getpid()} on {socket.gethostname()})"
@@ -66,9 +74,31 @@ def run_task(task: Task, attempt: int = 1) -> TaskOutcome:
     return replace(outcome, seconds=seconds)
 
 
+def _cause(exc: BaseException) -> str:
+    """``Type: first line`` of what made the model fail (its own exception when wrapped)."""
+    cause = exc.__cause__ or exc
+    first = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first}"
+
+
+def _unfinished_attempt(log: Path) -> str | None:
+    """``attempt N`` when the log's last attempt has a start line but no end line."""
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if line.startswith("== ") and (" after " in line or "ended without a word" in line):
+            return None
+        found = re.match(r"== \S+ \S+ (attempt \d+):", line)
+        if found:
+            return found.group(1)
+    return None
+
+
 def _attempt(task: Task) -> TaskOutcome:
     global _CACHE
-    from vsumbench.errors import VsumbenchError
+    from vsumbench.errors import Interrupted, ModelError, VsumbenchError
     from vsumbench.runner.benchmark import BenchmarkCache
     from vsumbench.runner.store import FoldBusyError
     from vsumbench.runner.train import run
@@ -80,13 +110,15 @@ def _attempt(task: Task) -> TaskOutcome:
         report = run(task.config, _CACHE)
     except FoldBusyError as exc:
         return TaskOutcome(task.label, "busy", log, str(exc))
+    except (Interrupted, ModelError) as exc:  # a retry resumes from the saved state
+        print(f"error: {exc}")
+        return TaskOutcome(task.label, "crashed", log, _cause(exc))
     except VsumbenchError as exc:
         print(f"error: {exc}")
         return TaskOutcome(task.label, "failed", log, str(exc))
     except Exception as exc:  # a crash: the traceback goes to the log, the driver retries
         traceback.print_exc()
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return TaskOutcome(task.label, "crashed", log, f"{type(exc).__name__}: {first}")
+        return TaskOutcome(task.label, "crashed", log, _cause(exc))
     result = report.results[0]
     status = "skipped" if report.skipped else "done"
     return TaskOutcome(task.label, status, log, "", 0.0, result.kendall, result.spearman)

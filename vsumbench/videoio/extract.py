@@ -106,7 +106,8 @@ def extract_video(
 ) -> ExtractedVideo:
     """Decode ``path`` once and build its eccv16 group (no annotations)."""
     import torch
-    from tqdm.auto import tqdm
+
+    from vsumbench.progress import progress_bar
 
     path = Path(path)
     scan = FrameScan(
@@ -114,7 +115,7 @@ def extract_video(
     )
     chunks: list[torch.Tensor] = []
     batch: list[np.ndarray] = []
-    bar = tqdm(desc=path.name, unit="step", disable=not progress, leave=False)
+    bar = progress_bar(desc=path.name, unit="step", disable=not progress, leave=False)
     for _, image in scan:
         batch.append(image)
         if len(batch) == features.batch_size:
@@ -186,15 +187,16 @@ def extract_files(
     than one video, a bad file is skipped and reported (``ExtractReport.failed``); a single
     bad video, or no good one, raises `DataError`.
     """
-    from tqdm.auto import tqdm
-
     import vsumbench
+    from vsumbench.progress import progress_bar
 
     paths = find_videos(inputs)
     features = FrameFeatures(weights, device=device, batch_size=batch_size, image_size=image_size)
     report = ExtractReport()
     done: dict[str, ExtractedVideo] = {}
-    for path in tqdm(paths, desc="extract", unit="video", disable=not progress or len(paths) < 2):
+    for path in progress_bar(
+        paths, desc="extract", unit="video", disable=not progress or len(paths) < 2
+    ):
         key = f"video_{len(done) + 1}"
         try:
             done[key] = extract_video(
