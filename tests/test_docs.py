@@ -70,7 +70,12 @@ def test_the_docs_have_examples():
 
 def _resolve(args: list[str]) -> tuple[click.Command, list[str]]:
     command: click.Command = main
-    while isinstance(command, click.Group) and args and not args[0].startswith("-"):
+    while isinstance(command, click.Group) and args:
+        if args[0].startswith("-"):  # a group's own flag (`vsumbench --debug run ...`)
+            flags = {opt for p in command.params for opt in p.opts}
+            assert args[0] in flags, f"unknown option {args[0]!r} of {command.name}"
+            args = args[1:]
+            continue
         sub = command.get_command(None, args[0])
         assert sub is not None, f"no command {args[0]!r}"
         command, args = sub, args[1:]

@@ -49,7 +49,9 @@ def _model_failure(ctx: RunContext, plan: FoldPlan, exc: Exception) -> ModelErro
 
 def where_stopped(model: str, plan: FoldPlan, done: int) -> str:
     """What an interrupted fold says: where it stopped and that the command resumes it."""
-    saved = f"epochs 1-{done} are saved" if done else "no epoch was finished"
+    saved = {0: "no epoch was finished", 1: "epoch 1 is saved"}.get(
+        done, f"epochs 1-{done} are saved"
+    )
     return (
         f"interrupted: {model} seed {plan.seed} fold {plan.index} stopped during epoch "
         f"{done + 1} ({saved}); the same command resumes it at epoch {done + 1}"

@@ -155,10 +155,7 @@ class RunResult:
             )
         problem = _schema_problem(obj)
         if problem:
-            raise DataError(
-                f"damaged result ({problem}); rerun the fold with --force to regenerate it",
-                file=file,
-            )
+            raise DataError(f"damaged result ({problem}); {_REGENERATE}", file=file)
         values = {k: v for k, v in obj.items() if k in names}
         data = obj["data"] or {}
         values["data"] = DataRecord(
@@ -184,14 +181,19 @@ class RunResult:
         try:
             obj = json.loads(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
-            raise DataError("result file is not text (damaged?)", file=path) from None
+            raise DataError(
+                f"result file is not text (damaged?); {_REGENERATE}", file=path
+            ) from None
         except json.JSONDecodeError as exc:
-            raise DataError(f"result file is not valid JSON ({exc})", file=path) from None
+            raise DataError(
+                f"result file is not valid JSON ({exc}); {_REGENERATE}", file=path
+            ) from None
         if not isinstance(obj, dict):
-            raise DataError("result file does not hold a JSON object", file=path)
+            raise DataError(f"result file does not hold a JSON object; {_REGENERATE}", file=path)
         return cls.from_json(obj, file=path)
 
 
+_REGENERATE = "rerun the fold with --force to regenerate it"
 _TYPES: dict[str, tuple[type, ...]] = {
     "model": (str,),
     "dataset": (str,),
