@@ -1,0 +1,143 @@
+"""Mr.HiSum's evaluation, exact to its official code (``model/solver.py``: ``evaluate``).
+
+Mr.HiSum (Sul et al., NeurIPS 2023 Datasets and Benchmarks) scores one step per second
+(``picks`` = every step) and reports, per video, then averaged over videos:
+
+* **F1** of a keyshot summary, as the official ``generate_summary`` and
+  ``evaluate_summary(eval_method='avg')`` compute it. Two quirks change the numbers and are
+  reproduced here by default (`official_summary`, `official_f1`):
+
+  - a shot's score is the mean over ``start..end`` inclusive, but its length (knapsack
+    weight and block in the summary) is ``end - start``, one step short; so the summary
+    has ``sum(end - start)`` entries, ``T`` minus the number of shots when the shots tile
+    the video, and is compared with ``gt_summary`` zero-padded to the longer, not aligned
+    to frames;
+  - precision and recall divide by ``sum(x + 1e-8)`` over the padded length, and the
+    F1 is a percentage (here a fraction: the official value / 100).
+
+* **mAP@50 and mAP@15**: the means of ``gtscore`` and of the prediction over consecutive
+  5-step clips (the last one shorter); the top 50 % (``len // 2``) or top 15 %
+  (``int(0.15 * len)``) of the ground-truth clips are the positives; the prediction's clip
+  means go through the official softmax (float32, ``+ 1e-7`` in the denominator) and then
+  average precision as scikit-learn's ``average_precision_score`` computes it (0 for a
+  video without a positive clip).
+
+Torch-free; float32 where the official code computes in float32.
+``tests/test_mrhisum_metrics.py`` compares every function with the official code's outputs
+on 24 videos (``tests/fixtures/official_mrhisum``) to 1e-9.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from vsumbench.protocol.knapsack import knapsack
+
+__all__ = [
+    "CLIP",
+    "average_precision",
+    "clip_means",
+    "highlight_metrics",
+    "official_f1",
+    "official_summary",
+    "top_clips",
+]
+
+#: Steps per clip of the highlight metrics (the official ``uniform_clip``).
+CLIP = 5
+#: The two highlight metrics: name -> the number of positive clips among ``n``.
+TOP = {"map50": lambda n: n // 2, "map15": lambda n: int(n * 0.15)}
+
+
+def clip_means(values, clip: int = CLIP) -> np.ndarray:
+    """float32 means of consecutive ``clip``-step clips; the last one may be shorter.
+
+    Summed as torch's CPU ``mean`` sums a short float32 row (what the official code calls):
+    four accumulators, element ``j`` into accumulator ``j % 4``, combined left to right,
+    then divided by the length in float32 (checked against torch on 632 clips of at most 5
+    steps; longer rows are vectorised differently by torch). Any other order differs in the
+    last bit for about a fifth of the clips, and a last-bit difference can break a tie the
+    official ranking keeps (or make one it does not).
+    """
+    x = np.asarray(values, dtype=np.float32).ravel()
+    return np.array(
+        [_torch_row_mean(x[i : i + clip]) for i in range(0, x.size, clip)], dtype=np.float32
+    )
+
+
+def _torch_row_mean(row: np.ndarray) -> np.float32:
+    acc = [np.float32(0.0)] * 4
+    for j, value in enumerate(row):
+        acc[j % 4] = np.float32(acc[j % 4] + value)
+    total = np.float32(np.float32(np.float32(acc[0] + acc[1]) + acc[2]) + acc[3])
+    return np.float32(total / np.float32(row.size))
+
+
+def top_clips(clip_scores, count: int) -> np.ndarray:
+    """0/1 labels of the ``count`` highest clips (ties: the earlier clip first)."""
+    scores = np.asarray(clip_scores)
+    labels = np.zeros(scores.size, dtype=np.int64)
+    labels[np.argsort(-scores, kind="stable")[:count]] = 1
+    return labels
+
+
+def _softmax(clip_scores) -> np.ndarray:
+    """The official normalisation of the prediction's clip means, in float32. It is
+    monotone, so only ties matter to the AP; numpy's and torch's ``exp`` can differ in the
+    last bit, which could merge or split two clips whose means differ by about one ulp."""
+    e = np.exp(np.asarray(clip_scores, dtype=np.float32))
+    return e / (e.sum(dtype=np.float32) + np.float32(1e-7))
+
+
+def average_precision(labels, scores) -> float:
+    """Average precision of ``scores`` for 0/1 ``labels``, as scikit-learn computes it:
+    thresholds at the distinct scores, precision weighted by each threshold's gain in
+    recall; 0.0 when there is no positive."""
+    y = np.asarray(labels, dtype=np.float64).ravel()
+    s = np.asarray(scores).ravel()
+    if y.sum() == 0:
+        return 0.0
+    order = np.argsort(s, kind="mergesort")[::-1]
+    s, y = s[order], y[order]
+    last = np.r_[np.flatnonzero(np.diff(s)), y.size - 1]  # the last index of each score
+    tps = np.cumsum(y)[last]
+    fps = 1 + last - tps
+    precision, recall = tps / (tps + fps), tps / tps[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def highlight_metrics(pred, gtscore) -> dict[str, float]:
+    """``{"map50": ..., "map15": ...}`` of one video (fractions)."""
+    truth = clip_means(gtscore)
+    scored = _softmax(clip_means(pred))
+    return {
+        name: average_precision(top_clips(truth, count(truth.size)), scored)
+        for name, count in TOP.items()
+    }
+
+
+def official_summary(pred, change_points, proportion: float = 0.15) -> np.ndarray:
+    """The official machine summary: ``sum(end - start)`` entries (see the module)."""
+    frames = np.asarray(pred, dtype=np.float32).ravel()
+    cps = np.asarray(change_points, dtype=np.int64).reshape(-1, 2)
+    values = [float(frames[first : last + 1].mean()) for first, last in cps]
+    weights = cps[:, 1] - cps[:, 0]
+    take = knapsack(values, weights, math.floor(frames.size * proportion))
+    return np.repeat(take.astype(np.int64), weights)
+
+
+def official_f1(summary, gt_summary) -> float:
+    """The official F1 (``eval_method='avg'``, one ground truth) as a fraction."""
+    s = np.asarray(summary).astype(np.int64).ravel()
+    g = np.asarray(gt_summary).astype(np.int64).ravel()
+    n = max(s.size, g.size)
+    s, g = np.pad(s, (0, n - s.size)), np.pad(g, (0, n - g.size))
+    overlap = float((s & g).sum())
+    # sum(x + 1e-8) over the padded length, added one element at a time as in the original
+    precision = overlap / np.cumsum(s + 1e-8)[-1]
+    recall = overlap / np.cumsum(g + 1e-8)[-1]
+    if precision + recall == 0:
+        return 0.0
+    return float((2 * precision * recall * 100) / (precision + recall)) / 100
