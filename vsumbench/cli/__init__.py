@@ -110,6 +110,7 @@ DATA_COMMANDS = {
     "check": "vsumbench.cli.data_cmds:check",
     "splits": "vsumbench.cli.data_cmds:splits",
     "extract": "vsumbench.cli.video_cmds:extract",
+    "mrhisum-features": "vsumbench.cli.data_cmds:mrhisum_features",
 }
 
 TOP_COMMANDS = {

@@ -246,3 +246,46 @@ def splits(dataset: str, data_dir: str | None, folds: int, seed: int, fmt: str, 
     write_splits(out, folds_, format=fmt, dataset_name=get_dataset(dataset).label)
     sizes = ", ".join(f"{len(s.train_keys)}/{len(s.test_keys)}" for s in folds_)
     click.echo(f"{folds} folds (train/test: {sizes}) over {len(keys)} videos written to {out}")
+
+
+@click.command("mrhisum-features")
+@click.option(
+    "--yt8m",
+    "yt8m_dir",
+    type=click.Path(file_okay=False, exists=True),
+    required=True,
+    help="YouTube-8M folder holding frame/<yt8m_file>.tfrecord shards.",
+)
+@click.option(
+    "--metadata",
+    type=click.Path(dir_okay=False, exists=True),
+    required=True,
+    help="Mr.HiSum's metadata.csv (video_id, yt8m_file, random_id, ...).",
+)
+@click.option(
+    "--h5",
+    "h5_path",
+    type=click.Path(dir_okay=False, exists=True),
+    required=True,
+    help="Mr.HiSum's mr_hisum.h5; each video's `features` is written into it.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def mrhisum_features(yt8m_dir: str, metadata: str, h5_path: str, quiet: bool) -> None:
+    """Fill Mr.HiSum's `features` from YouTube-8M's frame-level shards, without TensorFlow.
+
+    Each video's `rgb` bytes are dequantised as the authors do (x * 4 / 255 - 2, float32).
+    Videos that already have features are skipped, so an interrupted fill resumes; videos
+    that no shard holds are listed at the end (exit status 1).
+    """
+    from vsumbench.data.yt8m import fill_features
+
+    report = fill_features(yt8m_dir, metadata, h5_path, progress=not quiet)
+    click.echo(
+        f"filled {len(report['filled'])} video(s) in {h5_path}; "
+        f"{len(report['skipped'])} already had features"
+    )
+    if report["missing"]:
+        click.echo(f"{len(report['missing'])} video(s) not found:", err=True)
+        for line in report["missing"]:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1)
