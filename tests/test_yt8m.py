@@ -136,6 +136,13 @@ def test_features_are_filled_as_the_authors_dequantise_them(yt8m):
     assert "video_4: rX not in" in result.output and "video_5: no shard" in result.output
     again = CliRunner().invoke(main, args)  # resumable: nothing filled twice
     assert "filled 0 video(s)" in again.output and "3 already had features" in again.output
+    with h5py.File(h5, "a") as f:  # a fill killed while writing video_1
+        del f["video_1/features"]
+        f["video_1/features.partial"] = np.zeros((2, 1024), dtype=np.float32)
+    CliRunner().invoke(main, args)
+    with h5py.File(h5) as f:
+        assert np.array_equal(f["video_1/features"][()], authors_dequantize(videos["r2"]))
+        assert "features.partial" not in f["video_1"]
 
 
 def test_a_truncated_or_damaged_shard_is_named(yt8m):

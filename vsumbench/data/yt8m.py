@@ -201,6 +201,18 @@ def record_id(record: bytes) -> str:
     return ""
 
 
+_PARTIAL = "features.partial"
+
+
+def _write_features(group, features: np.ndarray) -> None:
+    """Write under a temporary name, then rename: a fill killed mid-write leaves no
+    ``features`` that a rerun would take as complete."""
+    if _PARTIAL in group:
+        del group[_PARTIAL]
+    group.create_dataset(_PARTIAL, data=features)
+    group.move(_PARTIAL, "features")
+
+
 def _id_of(path: Path, record: Record) -> str:
     try:
         return record_id(record.data)
@@ -253,7 +265,8 @@ def fill_features(
 ) -> dict[str, list[str]]:
     """Write each video's dequantised ``rgb`` as ``<video_id>/features`` of ``h5_path``.
 
-    Videos that already have ``features`` are skipped, so an interrupted fill resumes; the
+    Videos that already have ``features`` are skipped, so an interrupted fill resumes (each
+    video's features are written under a temporary name and renamed when complete); the
     file is flushed after every shard. One shard (``<yt8m_dir>/frame/<yt8m_file>.tfrecord``)
     is read at a time, record by record, so memory does not grow with the dataset. Returns
     ``{"filled": [...], "skipped": [...], "missing": ["video_id: why", ...]}``.
@@ -288,10 +301,13 @@ def fill_features(
                     continue
                 random_id, rgb = _parsed(path, record)
                 video = wanted.pop(random_id)
-                h5.require_group(video).create_dataset("features", data=dequantize(rgb))
+                _write_features(h5.require_group(video), dequantize(rgb))
                 report["filled"].append(video)
                 if not wanted:
                     break
             h5.flush()
+            if wanted:  # before saying "not there": a damaged record may hide a video
+                for record in read_records(path):
+                    check_record(path, record)
             report["missing"] += [f"{v}: {r} not in {path}" for r, v in wanted.items()]
     return report
