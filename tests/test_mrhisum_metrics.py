@@ -64,3 +64,19 @@ def test_f1_pads_the_shorter_and_counts_percent_as_a_fraction():
     assert official_f1([1, 1, 0, 0], [1, 1, 0, 0]) == pytest.approx(1.0, abs=1e-7)
     assert official_f1([1, 1], [0, 0, 1, 1]) == 0.0  # padded, never aligned
     assert official_f1([0, 0], [0, 0]) == 0.0
+
+
+def test_the_documented_worked_example():
+    """docs/protocol.md section 9: the official F1 takes a shot longer than the budget."""
+    from vsumbench.protocol.mrhisum import corrected_f1
+
+    pred = np.full(20, 0.1, dtype=np.float32)
+    pred[6:10] = 0.9
+    cps = [[0, 5], [6, 9], [10, 19]]
+    summary = official_summary(pred, cps)
+    assert summary.tolist() == [0] * 5 + [1] * 3 + [0] * 9
+    assert official_f1(summary, official_summary(pred, cps)) == pytest.approx(0.99999994, abs=1e-8)
+    assert corrected_f1(pred, pred, cps) == 0.0
+    wide = np.full(20, 0.1, dtype=np.float32)
+    wide[0:3] = 0.9  # a 3-step shot fits both ways, and both summaries agree
+    assert corrected_f1(wide, wide, [[0, 2], [3, 9], [10, 19]]) == 1.0

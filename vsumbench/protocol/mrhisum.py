@@ -39,6 +39,7 @@ __all__ = [
     "CLIP",
     "average_precision",
     "clip_means",
+    "corrected_f1",
     "highlight_metrics",
     "official_f1",
     "official_summary",
@@ -141,3 +142,20 @@ def official_f1(summary, gt_summary) -> float:
     if precision + recall == 0:
         return 0.0
     return float((2 * precision * recall * 100) / (precision + recall)) / 100
+
+
+def corrected_f1(pred, gtscore, change_points, proportion: float = 0.15) -> float:
+    """The protocol's own keyshot F1 on Mr.HiSum (fraction): true shot lengths
+    (``end - start + 1``) and both summaries aligned to the video's steps; the ground truth
+    is the keyshot summary of ``gtscore`` made the same way. Not comparable with the
+    official F1 (`official_f1`); see ``docs/protocol.md``, section 9."""
+    from vsumbench.protocol.f1 import f1_score
+    from vsumbench.protocol.keyshot import keyshot_summary
+
+    n = np.asarray(pred).size
+    steps = np.arange(n)
+
+    def summary(scores) -> np.ndarray:
+        return keyshot_summary(scores, change_points, n, steps, proportion=proportion)
+
+    return f1_score(summary(pred), summary(gtscore)[None, :], "mean")
