@@ -33,7 +33,22 @@ from vsumbench.cli import data_dir_option, dataset_option
     help="Replace files that are not known to be synthetic (by default such a file, real "
     "data perhaps, stops the command before anything is written).",
 )
-def synth(out: str | None, size: str, seed: int, force: bool) -> None:
+@click.option(
+    "--dataset",
+    type=click.Choice(["summe-tvsum", "mrhisum"]),
+    default="summe-tvsum",
+    show_default=True,
+    help="summe-tvsum: the eccv16 benchmark; mrhisum: the Mr.HiSum twin (mr_hisum.h5 and "
+    "mr_hisum_split.json, --videos of them).",
+)
+@click.option(
+    "--videos",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Mr.HiSum twin only: how many videos (the real dataset has 31,892: about 35 GB).",
+)
+def synth(out: str | None, size: str, seed: int, force: bool, dataset: str, videos: int) -> None:
     """Generate the synthetic SumMe/TVSum benchmark (eccv16 HDF5 files, TVSum annotations,
     5-fold splits) with a planted, learnable importance signal.
 
@@ -43,11 +58,18 @@ def synth(out: str | None, size: str, seed: int, force: bool) -> None:
     synthetic (real data) is never replaced without --force. See docs/synthetic.md.
     """
     from vsumbench.data.paths import resolve_data_dir
-    from vsumbench.data.synth import generate_benchmark
 
     root = resolve_data_dir(out)
-    written = generate_benchmark(root, size=size, seed=seed, progress=True, force=force)
-    click.echo(f"synthetic benchmark (size={size}, seed={seed}) written to {root}:")
+    if dataset == "mrhisum":
+        from vsumbench.data.mrhisum_synth import generate_mrhisum
+
+        written = generate_mrhisum(root, videos, seed, progress=True, force=force)
+        click.echo(f"synthetic Mr.HiSum ({videos} videos, seed={seed}) written to {root}:")
+    else:
+        from vsumbench.data.synth import generate_benchmark
+
+        written = generate_benchmark(root, size=size, seed=seed, progress=True, force=force)
+        click.echo(f"synthetic benchmark (size={size}, seed={seed}) written to {root}:")
     for path in written.values():
         click.echo(f"  {path}")
 
