@@ -35,7 +35,7 @@ from vsumbench.cli import data_dir_option, dataset_option
 )
 @click.option(
     "--dataset",
-    type=click.Choice(["summe-tvsum", "mrhisum"]),
+    type=click.Choice(["summe-tvsum", "mrhisum"]),  # the keys of SYNTHETIC
     default="summe-tvsum",
     show_default=True,
     help="summe-tvsum: the eccv16 benchmark; mrhisum: the Mr.HiSum twin (mr_hisum.h5 and "
@@ -60,18 +60,28 @@ def synth(out: str | None, size: str, seed: int, force: bool, dataset: str, vide
     from vsumbench.data.paths import resolve_data_dir
 
     root = resolve_data_dir(out)
-    if dataset == "mrhisum":
-        from vsumbench.data.mrhisum_synth import generate_mrhisum
-
-        written = generate_mrhisum(root, videos, seed, progress=True, force=force)
-        click.echo(f"synthetic Mr.HiSum ({videos} videos, seed={seed}) written to {root}:")
-    else:
-        from vsumbench.data.synth import generate_benchmark
-
-        written = generate_benchmark(root, size=size, seed=seed, progress=True, force=force)
-        click.echo(f"synthetic benchmark (size={size}, seed={seed}) written to {root}:")
+    written, what = SYNTHETIC[dataset](root, size, seed, videos, force)
+    click.echo(f"{what} written to {root}:")
     for path in written.values():
         click.echo(f"  {path}")
+
+
+def _synth_benchmark(root: Path, size: str, seed: int, videos: int, force: bool):
+    from vsumbench.data.synth import generate_benchmark
+
+    written = generate_benchmark(root, size=size, seed=seed, progress=True, force=force)
+    return written, f"synthetic benchmark (size={size}, seed={seed})"
+
+
+def _synth_mrhisum(root: Path, size: str, seed: int, videos: int, force: bool):
+    from vsumbench.data.mrhisum_synth import generate_mrhisum
+
+    written = generate_mrhisum(root, videos, seed, progress=True, force=force)
+    return written, f"synthetic Mr.HiSum ({videos} videos, seed={seed})"
+
+
+#: What `data synth --dataset` can write: one generator each.
+SYNTHETIC = {"summe-tvsum": _synth_benchmark, "mrhisum": _synth_mrhisum}
 
 
 def _dataset_of(path: Path) -> str | None:
@@ -110,10 +120,7 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
     file's frame counts, and split files under <data dir>/splits. FILES may be .h5, .tsv,
     .tsv.gz, .json or CSTA .txt split files. Exit status 1 when any problem is found.
     """
-    from vsumbench.data.annotations import check_frame_counts, load_annotations
-    from vsumbench.data.eccv16 import check_file, is_synthetic, load_videos, video_keys
-    from vsumbench.data.paths import dataset_filename, resolve_data_dir
-    from vsumbench.data.splits import check_splits, coverage, load_splits
+    from vsumbench.data.paths import resolve_data_dir
     from vsumbench.datasets import benchmark_datasets
     from vsumbench.errors import DataError
 
@@ -134,79 +141,94 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
                 f"no data files in {root}; generate some with `vsumbench data synth --out {root}`"
             )
 
-    require = ("features",) if features_only else None
     all_ok = True
     if not files:
         all_ok &= _check_companions(root, features_only)
     for path in paths:
         name = path.name.lower()
+        kind = next((k for k, endings in _CHECKERS if name.endswith(endings)), None)
         if not path.is_file():
             all_ok &= _report(path, [DataError("file not found", file=path)])
-        elif name.endswith(".h5"):
-            problems = check_file(path, require=require)
-            note = ""
-            if not problems:
-                note = f"{len(video_keys(path))} videos" + (
-                    ", synthetic" if is_synthetic(path) else ""
-                )
-            all_ok &= _report(path, problems, note)
-        elif name.endswith((".tsv", ".tsv.gz")):
-            try:
-                annotations = load_annotations(path)
-            except DataError as exc:
-                all_ok &= _report(path, [exc])
-                continue
-            owner = _dataset_of(path) or next(  # a renamed annotation file: the annotated one
-                s.name for s in benchmark_datasets() if s.needs_annotations
-            )
-            features = path.parent / dataset_filename(owner)
-            if not features.is_file():
-                features = root / dataset_filename(owner)
-            note = f"{len(annotations)} videos"
-            problems = []
-            if features.is_file():
-                try:
-                    videos = load_videos(features, fields=())
-                    n_frames = {k: v.n_frames for k, v in videos.items()}
-                    problems = check_frame_counts(annotations, n_frames, file=path)
-                    note += f", frame counts match {features}"
-                except DataError:
-                    note += f", frame counts not compared ({features} has problems)"
-            else:
-                note += f", frame counts not compared (no {features.name} found)"
-            all_ok &= _report(path, problems, note)
-        elif name.endswith((".json", ".txt")):
-            dataset = _dataset_of(path)
-            keys = None
-            h5 = None
-            if dataset is not None:
-                for cand in (path.parent.parent, path.parent, root):
-                    if (cand / dataset_filename(dataset)).is_file():
-                        h5 = cand / dataset_filename(dataset)
-                        break
-            if h5 is not None:
-                try:
-                    keys = video_keys(h5)
-                except DataError:
-                    keys = None
-            problems = check_splits(path, keys)
-            note = ""
-            if not problems:
-                note = coverage(load_splits(path), keys).describe()
-                if keys is None:
-                    note += "; keys not compared with a dataset file"
-            all_ok &= _report(path, problems, note)
+        elif kind is None:
+            unknown = "unknown file type (expected .h5, .tsv[.gz], .json or .txt)"
+            all_ok &= _report(path, [DataError(unknown, file=path)])
         else:
-            all_ok &= _report(
-                path,
-                [
-                    DataError(
-                        "unknown file type (expected .h5, .tsv[.gz], .json or .txt)", file=path
-                    )
-                ],
-            )
+            all_ok &= _report(path, *kind(path, root, features_only))
     if not all_ok:
         raise SystemExit(1)
+
+
+def _check_h5(path: Path, root: Path, features_only: bool) -> tuple[list, str]:
+    """An eccv16 file: every problem; its videos and whether it is synthetic."""
+    from vsumbench.data.eccv16 import check_file, is_synthetic, video_keys
+
+    problems = check_file(path, require=("features",) if features_only else None)
+    if problems:
+        return problems, ""
+    return problems, f"{len(video_keys(path))} videos" + (
+        ", synthetic" if is_synthetic(path) else ""
+    )
+
+
+def _check_annotations(path: Path, root: Path, features_only: bool) -> tuple[list, str]:
+    """An annotation file, against the frame counts of its dataset's file when found."""
+    from vsumbench.data.annotations import check_frame_counts, load_annotations
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.paths import dataset_filename
+    from vsumbench.datasets import benchmark_datasets
+    from vsumbench.errors import DataError
+
+    try:
+        annotations = load_annotations(path)
+    except DataError as exc:
+        return [exc], ""
+    owner = _dataset_of(path) or next(  # a renamed annotation file: the annotated one
+        s.name for s in benchmark_datasets() if s.needs_annotations
+    )
+    features = path.parent / dataset_filename(owner)
+    if not features.is_file():
+        features = root / dataset_filename(owner)
+    note = f"{len(annotations)} videos"
+    if not features.is_file():
+        return [], note + f", frame counts not compared (no {features.name} found)"
+    try:
+        videos = load_videos(features, fields=())
+    except DataError:
+        return [], note + f", frame counts not compared ({features} has problems)"
+    n_frames = {k: v.n_frames for k, v in videos.items()}
+    problems = check_frame_counts(annotations, n_frames, file=path)
+    return problems, note + f", frame counts match {features}"
+
+
+def _check_split(path: Path, root: Path, features_only: bool) -> tuple[list, str]:
+    """A split file, against the keys of its dataset's file when found."""
+    from vsumbench.data.eccv16 import video_keys
+    from vsumbench.data.paths import dataset_filename
+    from vsumbench.data.splits import check_splits, coverage, load_splits
+    from vsumbench.errors import DataError
+
+    dataset, keys = _dataset_of(path), None
+    if dataset is not None:
+        for cand in (path.parent.parent, path.parent, root):
+            if (cand / dataset_filename(dataset)).is_file():
+                try:
+                    keys = video_keys(cand / dataset_filename(dataset))
+                except DataError:
+                    keys = None
+                break
+    problems = check_splits(path, keys)
+    if problems:
+        return problems, ""
+    note = coverage(load_splits(path), keys).describe()
+    return problems, note + ("; keys not compared with a dataset file" if keys is None else "")
+
+
+#: How `check` reads each kind of file, by its ending.
+_CHECKERS = (
+    (_check_h5, (".h5",)),
+    (_check_annotations, (".tsv", ".tsv.gz")),
+    (_check_split, (".json", ".txt")),
+)
 
 
 def _check_companions(root: Path, features_only: bool) -> bool:

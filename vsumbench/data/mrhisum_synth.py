@@ -35,8 +35,8 @@ from vsumbench.data.synth import (
     _moving_average,
     _shots,
     _standardize,
-    refuse_foreign,
 )
+from vsumbench.data.synthetic_marks import SyntheticMarks, refuse_foreign
 
 __all__ = ["FILE", "SPLIT_FILE", "generate_mrhisum", "mrhisum_video"]
 
@@ -106,11 +106,11 @@ def generate_mrhisum(
     force: bool = False,
 ) -> dict[str, Path]:
     """Write the twin into ``out``; ``{what: path}``. Files that are not synthetic are never
-    replaced unless ``force`` (`vsumbench.data.synth.refuse_foreign`)."""
+    replaced unless ``force`` (`vsumbench.data.synthetic_marks`)."""
     import h5py
 
     from vsumbench.atomic import atomic_path, write_json
-    from vsumbench.data.synth import GENERATOR_VERSION, _Manifest
+    from vsumbench.data.synth import GENERATOR_VERSION
     from vsumbench.progress import progress_bar
 
     if n_videos < 1:
@@ -133,5 +133,5 @@ def generate_mrhisum(
             for name, value in video.items():
                 group.create_dataset(name, data=value)
     write_json(targets["mrhisum_split"], split_keys(keys, seed))
-    _Manifest(out).add(targets["mrhisum_split"])
+    SyntheticMarks(out).add(targets["mrhisum_split"])
     return targets

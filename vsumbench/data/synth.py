@@ -26,6 +26,7 @@ from vsumbench.data.eccv16 import Video, write_videos
 from vsumbench.data.frame_counts import STEP, n_steps_for, real_frame_counts
 from vsumbench.data.paths import dataset_filename
 from vsumbench.data.splits import make_kfold, write_splits
+from vsumbench.data.synthetic_marks import SyntheticMarks, refuse_foreign
 from vsumbench.datasets import get_dataset
 
 
@@ -400,9 +401,6 @@ def _recipe(dataset: str) -> SynthRecipe:
         ) from None
 
 
-MANIFEST = ".vsumbench-synthetic.json"  # the synthetic text files of a folder, by digest
-
-
 def generate_benchmark(
     out: str | os.PathLike,
     size: str = "small",
@@ -430,7 +428,7 @@ def generate_benchmark(
     if not force:
         refuse_foreign(out, targets.values())
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _Manifest(out)
+    manifest = SyntheticMarks(out)
     written: dict[str, Path] = {}
     for dataset in RECIPES:
         videos, annotations = generate_dataset(dataset, size, seed, cfg=cfg, progress=progress)
@@ -465,60 +463,3 @@ def benchmark_files(out: Path) -> dict[str, Path]:
             files["annotations"] = out / spec.annotation_files[0]
         files[f"{dataset}_splits"] = out / "splits" / f"{dataset}_splits.json"
     return files
-
-
-def refuse_foreign(out: Path, paths) -> None:
-    """Stop, naming the file, when any of ``paths`` exists and is not known to be synthetic."""
-    from vsumbench.errors import ConfigError
-
-    manifest = _Manifest(out)
-    for path in paths:
-        if os.path.lexists(path) and not manifest.is_synthetic(Path(path)):
-            raise ConfigError(
-                f"{path} exists and is not a synthetic file made by `vsumbench data synth` "
-                f"(it may be real data): refusing to replace it. Write the synthetic "
-                f"benchmark elsewhere (--out DIR), or pass --force to replace it"
-            )
-
-
-class _Manifest:
-    """The digests of the synthetic text files in a folder (HDF5 files carry an attribute)."""
-
-    def __init__(self, out: Path) -> None:
-        self.path = out / MANIFEST
-        self.digests = self._read()
-
-    def _read(self) -> dict[str, str]:
-        import json
-
-        try:
-            files = json.loads(self.path.read_text(encoding="utf-8")).get("files", {})
-        except (OSError, ValueError, AttributeError):
-            return {}
-        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
-
-    def _key(self, path: Path) -> str:
-        return os.path.relpath(path, self.path.parent)
-
-    def is_synthetic(self, path: Path) -> bool:
-        if path.suffix == ".h5":
-            from vsumbench.data.eccv16 import is_synthetic
-            from vsumbench.errors import DataError
-
-            try:
-                return is_synthetic(path)
-            except DataError:
-                return False
-        return path.is_file() and self.digests.get(self._key(path)) == _digest(path)
-
-    def add(self, path: Path) -> None:
-        from vsumbench.atomic import write_json
-
-        self.digests[self._key(path)] = _digest(path)
-        write_json(self.path, {"files": self.digests})
-
-
-def _digest(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
