@@ -40,6 +40,7 @@ class Benchmark:
     splits: list[Split]
     annotations: Any = None  # per-annotator scores where the dataset's tau/rho need them
     digests: dict[str, str] = field(default_factory=dict)  # key -> video_digest
+    feature_digests: dict[str, str] = field(default_factory=dict)  # filled on first use
 
     def data_record(self) -> DataRecord:
         """Which data every result of this run comes from."""
@@ -111,9 +112,12 @@ def check_duplicates(bench: Benchmark, allow: bool) -> list[str]:
 
     from vsumbench.errors import DataError
 
+    if not bench.feature_digests:  # once per loaded benchmark (a sweep worker reuses it)
+        bench.feature_digests.update(
+            {k: hashlib.sha256(v.features.tobytes()).hexdigest() for k, v in bench.videos.items()}
+        )
     same: dict[str, list[str]] = {}
-    for key, video in bench.videos.items():
-        digest = hashlib.sha256(video.features.tobytes()).hexdigest()
+    for key, digest in bench.feature_digests.items():
         same.setdefault(digest, []).append(key)
     twins = [keys for keys in same.values() if len(keys) > 1]
     if twins and not allow:
