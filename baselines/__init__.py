@@ -7,9 +7,10 @@ importing torch: the tiny factories below import their model module when called.
 
 from baselines import cnn
 from baselines.dsnet_objectives import DSNetABObjective, DSNetAFObjective
+from baselines.mrhisum_recipes import MRHISUM_PGL_SUM, MRHISUM_SL_MODULE, MRHISUM_VASNET
 from vsumbench.models import register_summarizer
 
-__all__ = ["cnn", "dsnet_ab", "dsnet_af", "pgl_sum", "random", "vasnet"]
+__all__ = ["cnn", "dsnet_ab", "dsnet_af", "pgl_sum", "random", "sl_module", "vasnet"]
 
 #: DSNet's official recipe (its helpers/init_helper.py defaults): Adam lr 5e-5, weight decay
 #: 1e-5, 300 epochs, one video per step, seed 12345; the checkpoint kept is the epoch with
@@ -67,6 +68,7 @@ def dsnet_ab(
     seed=12345,
     selection="loss-curve",
     loss="mse",
+    recipes={"mrhisum": MRHISUM_PGL_SUM},
     display_name="PGL-SUM",
     description="PGL-SUM (Apostolidis et al. 2021): global and local multi-head attention, 4 segments",
 )
@@ -96,6 +98,7 @@ def pgl_sum(
     weight_decay=1e-5,
     epochs=100,
     loss="mse",
+    recipes={"mrhisum": MRHISUM_VASNET},
     display_name="VASNet",
     description="VASNet (Fajtl et al. 2018): soft self-attention over time, the temporal-attention reference",
 )
@@ -103,6 +106,28 @@ def vasnet(in_dim: int = 1024):
     from baselines.vasnet import VASNet
 
     return VASNet(in_dim=in_dim)
+
+
+@register_summarizer(
+    "sl-module",
+    lr=0.05,
+    weight_decay=1e-4,
+    epochs=200,
+    batch=256,
+    optimizer="sgd",
+    momentum=0.9,
+    schedule=MRHISUM_SL_MODULE["schedule"],
+    loss="mse",
+    recipes={"mrhisum": MRHISUM_SL_MODULE},
+    display_name="SL-module",
+    description="SL-module (Mr.HiSum's baseline, Sul et al. 2023): 5-layer pre-norm transformer "
+    "and a 3-layer score head; trained as on Mr.HiSum (SGD 0.05, momentum 0.9, StepLR 100)",
+)
+def sl_module(in_dim: int = 1024, depth: int = 5, heads: int = 8, mlp_dim: int = 3072,
+              dropout: float = 0.5):  # fmt: skip
+    from baselines.sl_module import SLModule
+
+    return SLModule(in_dim=in_dim, depth=depth, heads=heads, mlp_dim=mlp_dim, dropout=dropout)
 
 
 @register_summarizer(

@@ -37,6 +37,15 @@ class DatasetSpec:
     raw step scores) or ``"mean_user_summary"`` (the keyshot summary against the mean user
     summary). ``f1_reduce`` is ``"max"`` or ``"mean"`` over users. A dataset with
     ``benchmark=False`` is extra training data only (no protocol fields).
+
+    A dataset of another file layout or protocol names them here too: ``layout`` (the reader
+    of its file, `vsumbench.data.layouts`), ``split_names`` (where its split file is found,
+    relative to the data folder; default ``splits/<name>_splits.json``), ``metrics`` (what a
+    result reports), ``evaluation`` (``"keyshot"``: tau/rho/F1 of protocol.md 3-5;
+    ``"mrhisum"``: F1 and mAP@50/15 of protocol.md 9), ``table`` (the table it is a column
+    group of), ``selection`` (the dataset's official epoch rule, which wins over the model's),
+    ``streamed`` (one split, features read from disk batch by batch instead of held in
+    memory: a large benchmark) and ``fold_name`` (what its one split is called).
     """
 
     name: str
@@ -48,6 +57,13 @@ class DatasetSpec:
     budget: float = 0.15
     annotation_files: tuple[str, ...] = ()
     benchmark: bool = True
+    layout: str = "eccv16"
+    split_names: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ("kendall", "spearman", "f1")
+    evaluation: str = "keyshot"
+    table: str = "table1"
+    selection: str | None = None
+    streamed: bool = False
 
     @property
     def needs_annotations(self) -> bool:
@@ -87,9 +103,10 @@ def list_datasets() -> list[str]:
     ]
 
 
-def benchmark_datasets() -> Iterator[DatasetSpec]:
-    """The datasets models are evaluated on (tables have one column group per dataset)."""
-    return (s for s in _DATASETS.values() if s.benchmark)
+def benchmark_datasets(table: str | None = None) -> Iterator[DatasetSpec]:
+    """The datasets models are evaluated on; ``table``: only those that are a column group
+    of that table (``"table1"``: SumMe and TVSum; ``"mrhisum"``)."""
+    return (s for s in _DATASETS.values() if s.benchmark and (table is None or s.table == table))
 
 
 def _eccv16(name: str) -> str:
@@ -121,3 +138,21 @@ for _name, _label in (("ovp", "OVP"), ("youtube", "YouTube")):
     register_dataset(
         DatasetSpec(name=_name, label=_label, features_file=_eccv16(_name), benchmark=False)
     )
+
+# Mr.HiSum (Sul et al., NeurIPS 2023): 31,892 YouTube-8M videos, one step per second, the
+# authors' file and split as they ship them, their metrics and their selection (protocol.md 9).
+register_dataset(
+    DatasetSpec(
+        name="mrhisum",
+        label="Mr.HiSum",
+        features_file="mr_hisum.h5",
+        step=1,
+        layout="mrhisum",
+        split_names=("mr_hisum_split.json", "splits/mr_hisum_split.json"),
+        metrics=("f1", "map50", "map15"),
+        evaluation="mrhisum",
+        table="mrhisum",
+        selection="mrhisum-val",
+        streamed=True,
+    )
+)

@@ -90,7 +90,9 @@ def _dataset_of(path: Path) -> str | None:
 
     name = path.name.lower()
     for dataset in list_datasets():
-        if dataset in name or name in get_dataset(dataset).annotation_files:
+        spec = get_dataset(dataset)
+        split_names = [Path(n).name for n in spec.split_names]
+        if dataset in name or name in spec.annotation_files or name in split_names:
             return dataset
     return None
 
@@ -133,6 +135,8 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
         paths = sorted(root.glob("*.h5"))
         annotation_names = [n for s in benchmark_datasets() for n in s.annotation_files]
         paths += [root / n for n in annotation_names if (root / n).is_file()]
+        top_splits = [n for s in benchmark_datasets() for n in s.split_names if "/" not in n]
+        paths += [root / n for n in top_splits if (root / n).is_file()]
         split_dir = root / "splits"
         if split_dir.is_dir():
             paths += sorted(p for p in split_dir.iterdir() if p.suffix in (".json", ".txt"))
@@ -159,15 +163,11 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
 
 
 def _check_h5(path: Path, root: Path, features_only: bool) -> tuple[list, str]:
-    """An eccv16 file: every problem; its videos and whether it is synthetic."""
-    from vsumbench.data.eccv16 import check_file, is_synthetic, video_keys
+    """A dataset file, read by its layout: every problem; its videos and whether it is
+    synthetic (Mr.HiSum's also which summary lengths and change points it holds)."""
+    from vsumbench.data.layouts import layout_of_file
 
-    problems = check_file(path, require=("features",) if features_only else None)
-    if problems:
-        return problems, ""
-    return problems, f"{len(video_keys(path))} videos" + (
-        ", synthetic" if is_synthetic(path) else ""
-    )
+    return layout_of_file(path).check(path, features_only)
 
 
 def _check_annotations(path: Path, root: Path, features_only: bool) -> tuple[list, str]:
@@ -202,7 +202,7 @@ def _check_annotations(path: Path, root: Path, features_only: bool) -> tuple[lis
 
 def _check_split(path: Path, root: Path, features_only: bool) -> tuple[list, str]:
     """A split file, against the keys of its dataset's file when found."""
-    from vsumbench.data.eccv16 import video_keys
+    from vsumbench.data.layouts import layout_of
     from vsumbench.data.paths import dataset_filename
     from vsumbench.data.splits import check_splits, coverage, load_splits
     from vsumbench.errors import DataError
@@ -212,14 +212,20 @@ def _check_split(path: Path, root: Path, features_only: bool) -> tuple[list, str
         for cand in (path.parent.parent, path.parent, root):
             if (cand / dataset_filename(dataset)).is_file():
                 try:
-                    keys = video_keys(cand / dataset_filename(dataset))
+                    keys = layout_of(dataset).keys(cand / dataset_filename(dataset))
                 except DataError:
                     keys = None
                 break
     problems = check_splits(path, keys)
     if problems:
         return problems, ""
-    note = coverage(load_splits(path), keys).describe()
+    folds = load_splits(path)
+    if len(folds) == 1 and folds[0].val_keys:  # one fixed split (Mr.HiSum's)
+        one = folds[0]
+        note = f"one split: {len(one.train_keys)} train / {len(one.val_keys)} val / " \
+               f"{len(one.test_keys)} test"  # fmt: skip
+    else:
+        note = coverage(folds, keys).describe()
     return problems, note + ("; keys not compared with a dataset file" if keys is None else "")
 
 
@@ -251,9 +257,11 @@ def _check_companions(root: Path, features_only: bool) -> bool:
                     file=root / spec.annotation_files[0],
                 )
                 ok &= _report(root / spec.annotation_files[0], [missing])
-        splits = root / "splits" / f"{spec.name}_splits.json"
-        if not splits.is_file():
-            click.echo(f"note {splits}: not found; `vsumbench run` will need --splits FILE")
+        names = spec.split_names or (f"splits/{spec.name}_splits.json",)
+        if not any((root / name).is_file() for name in names):
+            click.echo(
+                f"note {root / names[0]}: not found; `vsumbench run` will need --splits FILE"
+            )
     return ok
 
 

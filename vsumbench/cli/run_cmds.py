@@ -97,9 +97,24 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
 @click.option(
     "--selection",
     type=click.Choice([*selection_names(), OFFICIAL]),
-    default="paper",
+    default=None,
+    help=f"Epoch selection (default: paper; on Mr.HiSum its official rule, mrhisum-val): "
+    f"{describe_selections()}.",
+)
+@click.option(
+    "--precision",
+    type=click.Choice(["32", "bf16-mixed", "16-mixed"]),
+    default="32",
     show_default=True,
-    help=f"Epoch selection: {describe_selections()}.",
+    help="Training precision (Lightning's names): 32-bit, or the forward pass and loss under "
+    "autocast in bfloat16 or float16 (a gradient scaler on CUDA). Recorded in the result.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Processes reading features from disk for a streamed dataset (Mr.HiSum; default: "
+    "the usable cores minus one, at most 4).",
 )
 @click.option(
     "--results",
@@ -180,7 +195,9 @@ def run(
     seed: int | None,
     folds: list[int] | None,
     device: str,
-    selection: str,
+    selection: str | None,
+    precision: str,
+    workers: int | None,
     results_dir: str,
     backbone_init: str,
     deterministic: bool,
@@ -195,7 +212,8 @@ def run(
     allow_duplicates: bool,
     quiet: bool,
 ) -> None:
-    """Train MODEL with k-fold cross-validation on a dataset, as the CSTA paper did.
+    """Train MODEL with k-fold cross-validation on a dataset, as the CSTA paper did
+    (Mr.HiSum: on its one fixed split, as its authors did).
 
     Each model trains with its authors' recipe, as registered: its loss and targets, videos
     per optimiser step, clipping, LR schedule, seed and epoch rule (`vsumbench models`
@@ -211,6 +229,10 @@ def run(
     """
     if n_seeds is not None and seed is not None:
         raise click.UsageError("give --seeds K or --seed S, not both")
+    from vsumbench.datasets import get_dataset
+
+    if selection is None:  # a dataset with its own rule is selected by it
+        selection = OFFICIAL if get_dataset(dataset).selection else "paper"
 
     from vsumbench.runner.config import RunConfig, parse_model_args, seeds_from
     from vsumbench.runner.train import run as run_training
@@ -244,6 +266,8 @@ def run(
         rng=rng,
         checkpoints=checkpoints,
         allow_duplicates=allow_duplicates,
+        precision=precision,
+        workers=workers,
     )
     from vsumbench.models import get_spec
 

@@ -80,15 +80,22 @@ def load_dataset_annotations(dataset: str, data_dir: str | os.PathLike | None = 
     return load_annotations_cached(annotation_file(dataset, data_dir))
 
 
+def split_names(dataset: str) -> tuple[str, ...]:
+    """Where a dataset's split file is looked for, relative to the data folder, in order."""
+    spec = get_dataset(dataset)
+    return spec.split_names or (f"splits/{spec.name}_splits.json",)
+
+
 def split_file(dataset: str, data_dir: str | os.PathLike | None = None) -> Path:
-    """Default split file of a dataset: ``<data>/splits/{dataset}_splits.json``."""
+    """Default split file of a dataset: ``<data>/splits/{dataset}_splits.json``, or where
+    its registration says (Mr.HiSum: ``mr_hisum_split.json`` in the folder or ``splits/``)."""
     root = resolve_data_dir(data_dir)
-    path = root / "splits" / f"{dataset.lower()}_splits.json"
-    if not path.is_file():
-        raise DataNotFoundError(
-            f"no split file for {dataset} at {path}. Pass --splits FILE (standard JSON or "
-            f"CSTA text format), make one with `vsumbench data splits`, or "
-            f"{SYNTH_HINT.format(dir=root)}",
-            file=path,
-        )
-    return path
+    candidates = [root / name for name in split_names(dataset)]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise DataNotFoundError(
+        f"no split file for {dataset} at {' or '.join(map(str, candidates))}. Pass --splits "
+        f"FILE, make one with `vsumbench data splits`, or {SYNTH_HINT.format(dir=root)}",
+        file=candidates[0],
+    )

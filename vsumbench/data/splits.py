@@ -32,15 +32,17 @@ FORMATS = ("json", "csta", "dsnet")
 
 @dataclass(frozen=True)
 class Split:
-    """One fold: the videos to train on and the videos to test on."""
+    """One fold: the videos to train on and the videos to test on; ``val_keys`` when the file
+    fixes the validation videos (Mr.HiSum's ``mr_hisum_split.json``)."""
 
     train_keys: tuple[str, ...]
     test_keys: tuple[str, ...]
     name: str = ""
+    val_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "train_keys", tuple(self.train_keys))
-        object.__setattr__(self, "test_keys", tuple(self.test_keys))
+        for name in ("train_keys", "test_keys", "val_keys"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
 
 
 def detect_format(text: str) -> str:
@@ -100,11 +102,13 @@ def _folds(data: object, file: str) -> list[Split]:
                 + (f" with keys {sorted(fold)}" if isinstance(fold, dict) else ""),
                 file=file,
             )
-        for field in ("train_keys", "test_keys"):
-            keys = fold[field]
+        for field in ("train_keys", "test_keys", "val_keys"):
+            keys = fold.get(field, [])
             if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
                 raise DataError(f"{where}: {field} must be a list of strings", file=file)
-        splits.append(Split(fold["train_keys"], fold["test_keys"], name=f"split{i}"))
+        splits.append(
+            Split(fold["train_keys"], fold["test_keys"], f"split{i}", fold.get("val_keys", []))
+        )
     return splits
 
 
@@ -151,8 +155,9 @@ def validate_splits(
         fold = f"fold {i}" + (
             f" ({split.name})" if split.name and split.name != f"split{i}" else ""
         )
-        for field, keys in (("train_keys", split.train_keys), ("test_keys", split.test_keys)):
-            if not keys:
+        roles = {"train_keys": split.train_keys, "test_keys": split.test_keys}
+        for field, keys in (*roles.items(), ("val_keys", split.val_keys)):
+            if not keys and field != "val_keys":
                 errs.append(DataError(f"{fold}: {field} is empty", file=file, field=field))
             seen: set[str] = set()
             for k in keys:
@@ -177,6 +182,11 @@ def validate_splits(
             errs.append(
                 DataError(f"{fold}: video is in both train_keys and test_keys", file=file, video=k)
             )
+        for field, keys in roles.items():
+            for k in natural_sorted(set(split.val_keys) & set(keys)):
+                errs.append(
+                    DataError(f"{fold}: video is in both val_keys and {field}", file=file, video=k)
+                )
         for k in dict.fromkeys(split.test_keys):
             if k in first_test and partition:
                 errs.append(

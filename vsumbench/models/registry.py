@@ -66,6 +66,26 @@ class SummarizerSpec:
     schedule: Callable[..., Any] | None = None  # optimizer -> per-epoch LR scheduler
     seed: int = DEFAULT_SEED
     selection: str = "paper"  # the authors' epoch-selection rule (``--selection official``)
+    optimizer: str = "adam"  # "adam" or "sgd" (with ``momentum``)
+    momentum: float = 0.0
+    # {dataset: {field: value}}: another recipe on that dataset (Mr.HiSum's authors train
+    # with batch 256, their own optimisers and schedules)
+    recipes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def for_dataset(self, dataset: str) -> SummarizerSpec:
+        """The spec with its recipe for ``dataset`` applied (itself when it has none)."""
+        import dataclasses
+
+        recipe = self.recipes.get(dataset.lower())
+        return dataclasses.replace(self, **recipe) if recipe else self
+
+    def make_optimizer(self, params: Any, lr: float, weight_decay: float) -> Any:
+        """The recipe's optimiser over ``params``."""
+        import torch
+
+        if self.optimizer == "sgd":
+            return torch.optim.SGD(params, lr=lr, momentum=self.momentum, weight_decay=weight_decay)
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
 
     def make_objective(self) -> Any:
         """A fresh `Objective`: the registered one, else regression of gtscore by ``loss``."""
@@ -100,6 +120,7 @@ class SummarizerSpec:
             "schedule": _qualname(self.schedule) if self.schedule else None,
             "seed": self.seed,
             "selection": self.selection,
+            "optimizer": self.optimizer,
         }
         if self.objective is not None:
             train["loss"] = getattr(self.objective, "name", None) or _qualname(self.objective)
@@ -150,6 +171,9 @@ def register_summarizer(
     schedule: Callable[..., Any] | None = None,
     seed: int = DEFAULT_SEED,
     selection: str = "paper",
+    optimizer: str = "adam",
+    momentum: float = 0.0,
+    recipes: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``factory(**cfg) -> nn.Module`` under ``name`` (returns the factory unchanged).
 
@@ -164,12 +188,16 @@ def register_summarizer(
     gradients summed per step (the last incomplete batch of an epoch dropped, as PGL-SUM's
     solver does); ``clip``: max gradient norm; ``schedule(optimizer)``: an LR scheduler
     stepped after every epoch; ``seed``: the authors' seed; ``selection``: the authors'
-    epoch-selection rule. ``loss``: ``"mse"`` or ``(scores, gtscore) -> loss``; a model
+    epoch-selection rule; ``optimizer``: ``"adam"`` or ``"sgd"`` (with ``momentum``);
+    ``recipes``: ``{dataset: {field: value}}`` replacing any of these on that dataset.
+    ``loss``: ``"mse"`` or ``(scores, gtscore) -> loss``; a model
     with other targets or outputs passes ``objective``, a class or factory of a
     `vsumbench.models.Objective`.
     """
     if int(batch) < 1 or (clip is not None and not float(clip) > 0):
         raise ConfigError(f"summarizer {name!r}: batch must be >= 1 and clip positive")
+    if optimizer not in ("adam", "sgd"):
+        raise ConfigError(f"summarizer {name!r}: optimizer must be 'adam' or 'sgd'")
 
     def decorator(factory: Callable[..., Any]) -> Callable[..., Any]:
         spec = SummarizerSpec(
@@ -192,6 +220,11 @@ def register_summarizer(
             schedule=schedule,
             seed=int(seed),
             selection=selection,
+            optimizer=optimizer,
+            momentum=float(momentum),
+            recipes=types.MappingProxyType(
+                {k.lower(): dict(v) for k, v in (recipes or {}).items()}
+            ),
         )
         old = _REGISTRY.get(name)
         if old is not None and _qualname(old.factory) != _qualname(factory):

@@ -20,7 +20,7 @@ def _dataset_labels() -> dict[str, str]:
     """Benchmark dataset -> its label (one panel each)."""
     from vsumbench.datasets import benchmark_datasets
 
-    return {s.name: s.label for s in benchmark_datasets()}
+    return {s.name: s.label for s in benchmark_datasets("table1")}
 
 
 def _pyplot():

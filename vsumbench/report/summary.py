@@ -34,7 +34,23 @@ def mean_std(values: Sequence[float]) -> tuple[float | None, float | None]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
 
 
-def summarize(results: Sequence[RunResult]) -> dict:
+#: Column headers of the metrics a dataset reports (`DatasetSpec.metrics`).
+HEADERS = {"kendall": "Kendall τ", "spearman": "Spearman ρ", "f1": "F1", "map50": "mAP@50",
+           "map15": "mAP@15"}  # fmt: skip
+
+
+def _metrics_of(results: Sequence[RunResult]) -> tuple[str, ...]:
+    """The metrics of the results' dataset (SumMe/TVSum: tau, rho, F1)."""
+    from vsumbench.datasets import get_dataset
+    from vsumbench.errors import ConfigError
+
+    try:
+        return get_dataset(results[0].dataset).metrics if results else METRICS
+    except ConfigError:
+        return METRICS
+
+
+def summarize(results: Sequence[RunResult], metrics: Sequence[str] = METRICS) -> dict:
     """``{"seeds": {seed: {metric: mean, "folds": n}}, "mean": {...}, "std": {...}}``.
 
     An undefined seed value makes the overall mean and std undefined too.
@@ -42,13 +58,13 @@ def summarize(results: Sequence[RunResult]) -> dict:
     folds: dict[int, int] = {}
     for result in results:
         folds[result.seed] = folds.get(result.seed, 0) + 1
-    per_metric = {m: seed_means(results, m) for m in METRICS}
+    per_metric = {m: seed_means(results, m) for m in metrics}
     seeds = {
-        seed: {**{m: per_metric[m][seed] for m in METRICS}, "folds": n}
+        seed: {**{m: per_metric[m][seed] for m in metrics}, "folds": n}
         for seed, n in sorted(folds.items())
     }
     mean, std = {}, {}
-    for m in METRICS:
+    for m in metrics:
         values = list(per_metric[m].values())
         if any(v is None for v in values):
             mean[m], std[m] = None, None
@@ -61,7 +77,8 @@ def format_summary(results: Sequence[RunResult], title: str = "") -> str:
     """The end-of-run table: one row per seed (mean over folds), then mean +- std over seeds."""
     from tabulate import tabulate
 
-    s = summarize(results)
+    metrics = _metrics_of(results)
+    s = summarize(results, metrics)
 
     def cell(value: float | None, spread: float | None = None) -> str:
         if value is None:
@@ -69,7 +86,7 @@ def format_summary(results: Sequence[RunResult], title: str = "") -> str:
         return f"{value:.4f}" + (f" ± {spread:.4f}" if spread is not None else "")
 
     rows = [
-        [f"seed {seed}", v["folds"], *(cell(v[m]) for m in METRICS)]
+        [f"seed {seed}", v["folds"], *(cell(v[m]) for m in metrics)]
         for seed, v in s["seeds"].items()
     ]
     if len(s["seeds"]) > 1:
@@ -77,10 +94,8 @@ def format_summary(results: Sequence[RunResult], title: str = "") -> str:
             [
                 f"mean ± std ({len(s['seeds'])} seeds)",
                 "",
-                *(cell(s["mean"][m], s["std"][m]) for m in METRICS),
+                *(cell(s["mean"][m], s["std"][m]) for m in metrics),
             ]
         )
-    table = tabulate(
-        rows, headers=["", "folds", "Kendall τ", "Spearman ρ", "F1"], tablefmt="github"
-    )
+    table = tabulate(rows, headers=["", "folds", *(HEADERS[m] for m in metrics)], tablefmt="github")
     return f"{title}\n{table}" if title else table

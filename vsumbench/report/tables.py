@@ -29,7 +29,7 @@ TABLE2_LABEL = "table2"
 
 def _datasets() -> list[tuple[str, str]]:
     """``(name, label)`` of every benchmark dataset: one column group each."""
-    return [(s.name, s.label) for s in benchmark_datasets()]
+    return [(s.name, s.label) for s in benchmark_datasets("table1")]
 
 
 def display_name(model: str) -> str:
@@ -93,7 +93,10 @@ def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     row's ``notes`` say so: missing values are never averaged away silently.
     """
     groups: dict[tuple, dict[str, list[RunResult]]] = {}
+    columns = {ds for ds, _ in _datasets()}
     for res in results:
+        if res.dataset not in columns:  # another table's dataset (Mr.HiSum)
+            continue
         data = "synthetic" if res.synthetic else "real"
         key = (res.model, res.variant, res.selection, res.init, data)
         groups.setdefault(key, {}).setdefault(res.dataset, []).append(res)
@@ -156,7 +159,7 @@ class Column:
 class Table:
     """A rendered-independent table: columns, rows (raw values) and provenance."""
 
-    number: int
+    number: int | str
     title: str
     columns: list[Column]
     rows: list[dict[str, Any]]
@@ -524,15 +527,18 @@ def provenance(
 
 def build_tables(
     results_dir: str | Path | None,
-    numbers: Sequence[int] = (1, 2, 3),
+    numbers: Sequence[int | str] = (1, 2, 3),
     *,
     command: str | None = None,
     macs_rows: Callable[[], list[dict[str, Any]]] = model_macs_rows,
 ) -> dict[int, Table]:
     """Build the requested tables from ``results_dir`` (None: published rows only)."""
-    measured = aggregate(load_results(results_dir)) if results_dir is not None else []
+    found = load_results(results_dir) if results_dir is not None else []
+    measured = aggregate(found)
     meta = provenance(measured, results=str(results_dir) if results_dir else None, command=command)
-    tables: dict[int, Table] = {}
+    tables: dict[int | str, Table] = {}
+    for name in (n for n in numbers if isinstance(n, str)):  # a one-split dataset's table
+        tables[name] = table_mrhisum(mrhisum_rows(found, name))
     t1 = table1(measured)
     if 1 in numbers:
         tables[1] = t1
@@ -542,18 +548,89 @@ def build_tables(
         tables[3] = table3(macs_rows(), t1.rows)
     for table in tables.values():
         table.meta = dict(meta)
+    for name in (n for n in tables if isinstance(n, str)):  # its rows say what data they are
+        own = [r for r in tables[name].rows if r["source"] == "measured"]
+        where = str(results_dir) if results_dir else None
+        tables[name].meta = provenance(own, results=where, command=command)
     return tables
 
 
-def write_all(tables: Mapping[int, Table], out_dir: str | Path) -> list[Path]:
+def mrhisum_rows(results: Sequence[RunResult], table: str = "mrhisum") -> list[dict[str, Any]]:
+    """Measured rows of the Mr.HiSum table: one per (model, options, selection, init, data);
+    each metric the mean over seeds (and its sample std), as fractions."""
+    datasets = {s.name for s in benchmark_datasets(table)}
+    groups: dict[tuple, list[RunResult]] = {}
+    for res in results:
+        if res.dataset in datasets:
+            data = "synthetic" if res.synthetic else "real"
+            groups.setdefault((res.model, res.variant, res.selection, res.init, data), []).append(
+                res
+            )
+    rows = []
+    for (model, variant, selection, init, data), found in sorted(groups.items()):
+        row: dict[str, Any] = {
+            "method": display_name(model) + (f" [{variant}]" if variant else ""),
+            "model": model, "source": "measured", "selection": selection,
+            "backbone_init": init, "data": data, "n_seeds": len({r.seed for r in found}),
+            "epochs": sorted({r.config.get("epochs") for r in found} - {None}), "notes": "",
+        }  # fmt: skip
+        for metric in MRHISUM_METRICS:
+            values = [v for v in seed_means(found, metric).values() if v is not None]
+            row[f"mrhisum_{metric}"], row[f"mrhisum_{metric}_std"] = mean_std(values)
+        rows.append(row)
+    return rows
+
+
+MRHISUM_METRICS = ("f1", "map50", "map15")
+
+
+def table_mrhisum(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
+    """The Mr.HiSum table: the paper's rows (percent / 100) beside measured rows, ranked by
+    F1 like with like (the paper's and real-data rows together; synthetic rows apart)."""
+    from leaderboards import paper_table
+
+    reported = []
+    for row in paper_table("mrhisum"):
+        out = {"method": row["method"], "model": "", "source": "reported", "selection": "",
+               "backbone_init": "", "data": "real (paper)", "n_seeds": None,
+               "notes": f"source: {row['source']}"}  # fmt: skip
+        out.update({f"mrhisum_{m}": row[m] / 100 for m in MRHISUM_METRICS})
+        reported.append(out)
+    rows = reported + [dict(r) for r in measured]
+    pools: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        scale = "synthetic" if row.get("data") == "synthetic" else "real"
+        row["rank_scale"] = scale
+        pools.setdefault(scale, []).append(row)
+    for pool in pools.values():
+        order = sorted(pool, key=lambda r: -(r.get("mrhisum_f1") or -1.0))
+        for rank, row in enumerate(order, 1):
+            row["mrhisum_rank"] = rank if row.get("mrhisum_f1") is not None else None
+    columns = [Column("method", "Method"), Column("model", "Model"), *_META_COLUMNS,
+               Column("mrhisum_f1", "F1", "corr"), Column("mrhisum_map50", "mAP@50", "corr"),
+               Column("mrhisum_map15", "mAP@15", "corr"), Column("mrhisum_rank", "Rank", "rank")]  # fmt: skip
+    notes = [
+        "F1 (the official F1, docs/protocol.md section 9), mAP@50 and mAP@15 as fractions "
+        "(the paper prints percent); measured: each metric from its own checkpoint under "
+        "mrhisum-val (best validation value), mean +- sample std over seeds.",
+        "Rank: by F1, like with like: the paper's rows and rows measured on the real files "
+        "share one scale; rows measured on the synthetic twin are ranked among themselves (s1, "
+        "s2, ...). SL-module has no reported row: no published figure could be sourced.",
+        *row_notes(rows),
+    ]
+    return Table("mrhisum", "Mr.HiSum: F1, mAP@50 and mAP@15", columns, rows, notes)
+
+
+def write_all(tables: Mapping[int | str, Table], out_dir: str | Path) -> list[Path]:
     """Write every table as md, csv and json under ``out_dir`` (each file atomically)."""
     from vsumbench.atomic import atomic_path
 
     out = Path(out_dir)
     written = []
-    for number, table in sorted(tables.items()):
+    for number, table in sorted(tables.items(), key=lambda item: str(item[0])):
         for fmt in ("md", "csv", "json"):
-            path = out / f"table{number}.{fmt}"
+            stem = f"table{number}" if isinstance(number, int) else f"table-{number}"
+            path = out / f"{stem}.{fmt}"
             with atomic_path(path) as tmp:
                 tmp.write_text(render(table, fmt))
             written.append(path)

@@ -114,6 +114,8 @@ class RunConfig:
     rng: str = "fold"  # "fold" (reseed per fold) or "official" (vsumbench.runner.rng)
     checkpoints: str = "keep"  # "keep" (checkpoint.pt per fold) or "none" (disk: CSTA 60 MB)
     allow_duplicates: bool = False  # train on a file that holds one video under two keys
+    precision: str = "32"  # "32", "bf16-mixed" or "16-mixed" (vsumbench.runner.precision)
+    workers: int | None = None  # data-loading processes of streamed datasets; None: automatic
 
     def to_dict(self) -> dict[str, Any]:
         """The request as plain data (for logs)."""

@@ -53,9 +53,10 @@ class FoldParts:
         return self.optimizer is not None
 
     @classmethod
-    def build(cls, ctx: RunContext, plan: FoldPlan) -> FoldParts:
+    def build(cls, ctx: RunContext, plan: FoldPlan, *, targets: bool = True) -> FoldParts:
         """Build the model, then load its backbone weights; its objective and the training
-        videos' targets; the optimiser (and LR schedule) if it trains."""
+        videos' targets (``targets=False``: read with the features, by a streamed
+        dataset); the optimiser (and LR schedule) if it trains."""
         from vsumbench.models import create
         from vsumbench.models.weights import load_backbone_weights
 
@@ -68,10 +69,11 @@ class FoldParts:
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = scheduler = None
         if plan.trainable and params:
-            optimizer = torch.optim.Adam(params, lr=plan.lr, weight_decay=plan.weight_decay)
+            optimizer = spec.make_optimizer(params, plan.lr, plan.weight_decay)
             scheduler = spec.schedule(optimizer) if spec.schedule is not None else None
         objective = spec.make_objective()
         videos, device = ctx.bench.videos, ctx.device
-        targets = {k: objective.target(videos[k], device) for k in plan.train_keys}
+        keys = plan.train_keys if targets else []
+        made = {k: objective.target(videos[k], device) for k in keys}
         shuffler = Shuffler(ctx.config.rng, plan.seed)
-        return cls(model, optimizer, objective, targets, shuffler, weights, scheduler)
+        return cls(model, optimizer, objective, made, shuffler, weights, scheduler)

@@ -50,6 +50,7 @@ class FoldPlan:
     rng: str = "fold"
     batch: int = 1  # videos per optimiser step (the model's recipe)
     clip: float | None = None  # max gradient norm (the model's recipe)
+    precision: str = "32"  # --precision (vsumbench.runner.precision)
 
     @property
     def work(self) -> Path:
@@ -76,6 +77,7 @@ class FoldPlan:
             **({"rng": self.rng} if self.rng != "fold" else {}),
             **({"batch": self.batch} if self.batch != 1 else {}),
             **({"clip": self.clip} if self.clip is not None else {}),
+            **({"precision": self.precision} if self.precision != "32" else {}),
         }
 
 
@@ -86,10 +88,15 @@ def resolve_request(config: RunConfig, spec: SummarizerSpec) -> RunConfig:
     """The model's registered seed when none is asked for; ``--selection official`` -> the
     model's own rule (results record the rule's name); model options typed as the factory
     declares them (checked before any work), those at their default value dropped."""
+    from vsumbench.datasets import get_dataset
     from vsumbench.models.registry import check_options, typed_options
 
     seeds = config.seeds if config.seeds is not None else (spec.seed,)
-    rule = resolve_selection(config.selection, spec.selection)
+    # A dataset with its own official rule (Mr.HiSum's per-metric checkpoints) overrides
+    # the model's: the authors of the benchmark fixed how every model is selected on it.
+    rule = resolve_selection(
+        config.selection, get_dataset(config.dataset).selection or spec.selection
+    )
     options = typed_options(spec.name, config.model_args)
     check_options(spec.name, options)
     # An option given at its default value is the default run: same folder, same result.
@@ -122,8 +129,8 @@ def plan_folds(
     for seed in config.seeds:
         for i in indices:
             train = list(splits[i].train_keys)
-            val: list[str] = []
-            if holds_out:
+            val: list[str] = list(splits[i].val_keys)  # fixed by the split file (Mr.HiSum)
+            if holds_out and not val:
                 train, val = validation_split(train, seed, i)
             key = store.RunKey(
                 config.dataset,
@@ -168,6 +175,7 @@ def _shared_settings(config: RunConfig, spec: SummarizerSpec) -> dict[str, Any]:
         "rng": config.rng,
         "batch": spec.batch,
         "clip": spec.clip,
+        "precision": config.precision,
     }
 
 

@@ -18,7 +18,7 @@ import torch
 
 from vsumbench.errors import ModelError, PredictionError
 
-__all__ = ["batches", "score_finite", "score_videos", "train_epoch"]
+__all__ = ["batches", "check_loss", "score_finite", "score_videos", "train_epoch"]
 
 
 def batches(order: Sequence[int], batch: int) -> list[Sequence[int]]:
@@ -44,8 +44,13 @@ def train_epoch(
     *,
     batch: int = 1,
     clip: float | None = None,
+    precision: Any = None,
 ) -> float:
-    """One pass over ``keys`` in ``order``; the mean loss of the videos trained on."""
+    """One pass over ``keys`` in ``order``; the mean loss of the videos trained on.
+    ``precision``: a `vsumbench.runner.precision.Precision` (default: 32-bit)."""
+    from vsumbench.runner.precision import Precision
+
+    precision = precision or Precision("32", _device_of(model))
     model.train()
     total, count = None, 0
     params = [p for group in optimizer.param_groups for p in group["params"]]
@@ -55,28 +60,30 @@ def train_epoch(
         for i in step:
             key = keys[i]
             try:
-                loss = objective.loss(model, features[key], targets[key])
+                with precision.autocast():
+                    loss = objective.loss(model, features[key], targets[key])
             except PredictionError as err:  # name the video the objective did not know
                 if err.video is not None:
                     raise
                 raise PredictionError(err.message, file=err.file, video=key) from None
             if loss is None:  # the objective skips this video (e.g. no key segment)
                 continue
-            _check_loss(loss, key)
-            loss.backward()
+            check_loss(loss, key)
+            precision.backward(loss)
             used += 1
             # Accumulate on the device: no host sync per step.
             total = loss.detach() if total is None else total + loss.detach()
         if not used:
             continue
         if clip is not None:
+            precision.unscale(optimizer)
             torch.nn.utils.clip_grad_norm_(params, clip)
-        optimizer.step()
+        precision.step(optimizer)
         count += used
     return float(total.item()) / count if total is not None else math.nan
 
 
-def _check_loss(loss: Any, key: str) -> None:
+def check_loss(loss: Any, key: str) -> None:
     """A loss must be a scalar tensor connected to the model's parameters."""
     if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
         what = (

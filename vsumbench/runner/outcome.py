@@ -124,7 +124,7 @@ def training_record(ctx: RunContext, plan: FoldPlan, parts: FoldParts) -> dict[s
         "lr": plan.lr,
         "weight_decay": plan.weight_decay,
         "loss": getattr(parts.objective, "name", type(parts.objective).__name__),
-        "optimizer": "Adam",
+        "optimizer": {"adam": "Adam", "sgd": "SGD"}[spec.optimizer],
         "batch": plan.batch,  # videos per optimiser step, in a shuffled order
         "clip": plan.clip,
         "schedule": schedule,
@@ -137,4 +137,5 @@ def training_record(ctx: RunContext, plan: FoldPlan, parts: FoldParts) -> dict[s
         "rng": plan.rng,
         "threads": ctx.threads,
         "checkpoints": ctx.config.checkpoints,
+        "precision": plan.precision,
     }

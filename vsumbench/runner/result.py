@@ -95,6 +95,10 @@ class RunResult:
     note: str | None = None
     # {file name: {"bytes": n, "sha256": hex}} of the fold's other files, checked on reuse
     artefacts: dict[str, dict[str, Any]] | None = None
+    # a dataset's further metrics (Mr.HiSum: map50, map15), and the epoch each metric was
+    # reported from when its selection keeps one checkpoint per metric
+    metrics: dict[str, float] | None = None
+    chosen_epochs: dict[str, int] | None = None
     schema: int = SCHEMA_VERSION
     path: Path | None = field(default=None, compare=False)  # where it was read from
 
@@ -114,7 +118,9 @@ class RunResult:
 
     def metric(self, name: str) -> float | None:
         """A fold metric as a finite float, or None when undefined (never NaN)."""
-        value = getattr(self, name)
+        value = getattr(self, name, None)
+        if value is None and self.metrics:
+            value = self.metrics.get(name)
         if value is None:
             return None
         value = float(value)
@@ -126,7 +132,7 @@ class RunResult:
         out["data"] = asdict(self.data)
         if out["data"]["fingerprint"] is None:
             del out["data"]["fingerprint"]
-        for optional in ("note", "artefacts"):
+        for optional in ("note", "artefacts", "metrics", "chosen_epochs"):
             if out[optional] is None:
                 del out[optional]
         return out
@@ -216,9 +222,17 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "status": (str,),
     "note": (str, type(None)),
     "artefacts": (dict, type(None)),
+    "metrics": (dict, type(None)),
+    "chosen_epochs": (dict, type(None)),
 }
 #: The range of each metric: a value outside is a damaged or foreign file, never a row.
-_RANGES = {"kendall": (-1.0, 1.0), "spearman": (-1.0, 1.0), "f1": (0.0, 1.0)}
+_RANGES = {
+    "kendall": (-1.0, 1.0),
+    "spearman": (-1.0, 1.0),
+    "f1": (0.0, 1.0),
+    "map50": (0.0, 1.0),
+    "map15": (0.0, 1.0),
+}
 
 
 def _schema_problem(obj: Mapping[str, Any]) -> str | None:
@@ -241,9 +255,12 @@ def _schema_problem(obj: Mapping[str, Any]) -> str | None:
         where = _epoch_metric_problem(record)
         if where:
             return where
-    where = _metric_problem(obj, "")
+    where = _metric_problem(obj, "") or _metric_problem(obj.get("metrics") or {}, "metrics/")
     if where:
         return where
+    for metric, epoch in (obj.get("chosen_epochs") or {}).items():
+        if isinstance(epoch, bool) or not isinstance(epoch, int):
+            return f"chosen_epochs/{metric} is {type(epoch).__name__} {_short(epoch)}"
     for key, record in (obj.get("per_video") or {}).items():
         if not isinstance(record, dict):
             return f"per_video/{key} is {type(record).__name__}, not a record"

@@ -218,6 +218,38 @@ class LossCurveFixedRule(LossCurveRule):
     official = False
 
 
+@register_selection(
+    "mrhisum-val",
+    "Mr.HiSum's rule: one checkpoint per metric (best validation F1, mAP@50, mAP@15; ties to "
+    "the later epoch), each metric reported from its own",
+)
+class PerMetricRule(Selector):
+    """The Mr.HiSum authors' ``solver.train``: after every epoch, a metric's checkpoint is
+    replaced when its validation value is at least the best so far (``best <= val``); each
+    test metric is then reported from its own checkpoint. ``best_epoch`` is F1's."""
+
+    needs_validation = True
+    metrics = ("f1", "map50", "map15")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.best = {m: -math.inf for m in self.metrics}
+        self.epochs: dict[str, int] = {}
+
+    def update(self, record: Mapping[str, Any]) -> bool:
+        changed = False
+        for m in self.metrics:
+            value = finite_or_none(record.get(f"val_{m}"))
+            if value is not None and value >= self.best[m]:
+                self.best[m], self.epochs[m] = value, int(record["epoch"])
+                changed = True
+        self.best_epoch = self.epochs.get("f1")
+        return changed
+
+    def keep(self) -> set[int]:
+        return set(self.epochs.values())
+
+
 def select_epoch(history: Iterable[Mapping[str, Any]], rule: str) -> int | None:
     """Replay ``rule`` over stored epoch records; the chosen epoch (None if none qualifies)."""
     chooser = selector(rule)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from vsumbench.datasets import get_dataset
 from vsumbench.errors import ConfigError, Interrupted
 from vsumbench.runner import store
 from vsumbench.runner.benchmark import BenchmarkCache, check_duplicates, check_feature_width
@@ -30,6 +31,7 @@ from vsumbench.runner.failures import guarded, where_stopped
 from vsumbench.runner.folds import FoldPlan, check_existing, plan_folds, resolve_request
 from vsumbench.runner.loop import train_epoch
 from vsumbench.runner.outcome import finish, snapshot_best
+from vsumbench.runner.precision import Precision
 from vsumbench.runner.result import RunResult
 from vsumbench.runner.resume import FoldProgress, StateWriter, restore, snapshot
 from vsumbench.runner.rng import OFFICIAL_ORDER
@@ -67,7 +69,7 @@ def _run(config: RunConfig, threads: int, cache: BenchmarkCache) -> RunReport:
     from vsumbench.runner.environment import capture_environment, resolve_device
 
     check_backbone_init(config.backbone_init)
-    spec = get_spec(config.model)
+    spec = get_spec(config.model).for_dataset(config.dataset)
     config = resolve_request(config, spec)
     device = resolve_device(config.device)
     set_determinism(config.deterministic)
@@ -80,6 +82,9 @@ def _run(config: RunConfig, threads: int, cache: BenchmarkCache) -> RunReport:
     report = RunReport(results=[], root=Path(config.results))
     for dataset in datasets:
         cfg = config if dataset == config.dataset else replace(config, dataset=dataset, splits=None)
+        if get_dataset(dataset).streamed:  # one split, features read from disk
+            report.results.extend(_run_streamed(cfg, spec, device, environment, threads, report))
+            continue
         bench = cache.get(cfg, device)
         check_feature_width(bench.features, cfg.model, cfg.model_args, file=bench.data_file)
         report.warnings.extend(check_duplicates(bench, cfg.allow_duplicates))
@@ -91,6 +96,17 @@ def _run(config: RunConfig, threads: int, cache: BenchmarkCache) -> RunReport:
         else:
             report.replayed.extend(str(r.path) for r in results)
     return report
+
+
+def _run_streamed(config, spec, device, environment, threads, report) -> list[RunResult]:
+    from vsumbench.runner.split_train import run_split
+    from vsumbench.runner.stream import load_streamed
+
+    bench = load_streamed(config, device)
+    check_feature_width(bench.features, config.model, config.model_args, file=bench.data_file)
+    plans = plan_folds(config, spec, bench.splits, bench.split_file, bench.digests)
+    ctx = RunContext(config, spec, bench, device, environment, threads)
+    return run_split(ctx, plans, report)
 
 
 def _official_datasets(config: RunConfig) -> list[str]:
@@ -175,7 +191,7 @@ def _train_epochs(
     epochs = plan.epochs if parts.trains else 1  # nothing to train: evaluate once
     epoch_bar = _epoch_bar(bar, ctx.config, plan, epochs, progress.next_epoch)
     start = time.perf_counter()
-    writer = StateWriter()
+    writer, precision = StateWriter(), Precision(plan.precision, ctx.device)
     try:
         for epoch in range(progress.next_epoch, epochs + 1):
             t0 = time.perf_counter()
@@ -184,8 +200,9 @@ def _train_epochs(
                 order = parts.shuffler.order(len(plan.train_keys))
                 data = (plan.train_keys, ctx.bench.features, parts.targets, order)
                 loss = train_epoch(
-                    model, optimizer, parts.objective, *data, batch=plan.batch, clip=plan.clip
-                )
+                    model, optimizer, parts.objective, *data, batch=plan.batch, clip=plan.clip,
+                    precision=precision,
+                )  # fmt: skip
                 if parts.scheduler is not None:
                     parts.scheduler.step()
             parts.shuffler.before_evaluation()

@@ -1,0 +1,76 @@
+"""The file layouts a dataset registration may name (`DatasetSpec.layout`): how its keys are
+listed and its file is checked, so commands that read any dataset's file (``data check``,
+``data splits``) ask the layout instead of branching on the dataset."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LAYOUTS", "Layout", "layout_of", "layout_of_file"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """``keys(path)``: the video keys; ``check(path, features_only)``: every problem and a
+    note for ``data check``."""
+
+    keys: Callable[[str | os.PathLike], list[str]]
+    check: Callable[[Path, bool], tuple[list, str]]
+
+
+def _eccv16_keys(path):
+    from vsumbench.data.eccv16 import video_keys
+
+    return video_keys(path)
+
+
+def _eccv16_check(path: Path, features_only: bool) -> tuple[list, str]:
+    from vsumbench.data.eccv16 import check_file, is_synthetic, video_keys
+
+    problems = check_file(path, require=("features",) if features_only else None)
+    if problems:
+        return problems, ""
+    synthetic = ", synthetic" if is_synthetic(path) else ""
+    return problems, f"{len(video_keys(path))} videos{synthetic}"
+
+
+def _mrhisum_keys(path):
+    from vsumbench.data.mrhisum import mrhisum_keys
+
+    return mrhisum_keys(path)
+
+
+def _mrhisum_check(path: Path, features_only: bool) -> tuple[list, str]:
+    from vsumbench.data.eccv16 import is_synthetic
+    from vsumbench.data.mrhisum import check_mrhisum
+
+    problems, note = check_mrhisum(path)
+    return problems, note + (", synthetic" if not problems and is_synthetic(path) else "")
+
+
+LAYOUTS = {
+    "eccv16": Layout(_eccv16_keys, _eccv16_check),
+    "mrhisum": Layout(_mrhisum_keys, _mrhisum_check),
+}
+
+
+def layout_of(dataset: str) -> Layout:
+    """The layout of a registered dataset's file."""
+    from vsumbench.datasets import get_dataset
+
+    return LAYOUTS[get_dataset(dataset).layout]
+
+
+def layout_of_file(path: str | os.PathLike) -> Layout:
+    """The layout of a file, by the registered dataset whose file name it has (eccv16 when
+    none has)."""
+    from vsumbench.datasets import get_dataset, list_datasets
+
+    name = Path(path).name
+    for dataset in list_datasets():
+        if get_dataset(dataset).features_file == name:
+            return layout_of(dataset)
+    return LAYOUTS["eccv16"]
