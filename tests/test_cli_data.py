@@ -111,3 +111,37 @@ def test_splits_command(small_benchmark, tmp_path):
         ],
     )
     assert result.exit_code != 0 and "vsumbench data synth" in result.output
+
+
+def test_check_lists_its_rules_and_each_listed_field_is_checked(small_benchmark, tmp_path):
+    listed = CliRunner().invoke(main, ["data", "check", "--rules"])
+    assert listed.exit_code == 0
+    eccv16 = listed.output.split("mrhisum (")[0]
+    broken = {  # a listed field, broken: the check names that field
+        "picks": lambda g: g.__setitem__("picks", g["picks"][()][::-1]),
+        "gtscore": lambda g: g.__setitem__("gtscore", g["gtscore"][()] * 5 + 1),
+        "n_frame_per_seg": lambda g: g.__setitem__("n_frame_per_seg", g["n_frame_per_seg"][()] + 1),
+    }  # fmt: skip
+    for field, damage in broken.items():
+        assert f"  {field}: " in eccv16
+        path = tmp_path / field / "eccv16_dataset_summe_google_pool5.h5"
+        path.parent.mkdir()
+        shutil.copy(small_benchmark / path.name, path)
+        with h5py.File(path, "a") as h5:
+            damage(_Setter(h5["video_1"]))
+        result = CliRunner().invoke(main, ["data", "check", str(path)])
+        assert result.exit_code == 1 and f"video_1/{field}:" in result.output, result.output
+
+
+class _Setter:
+    """Replace a dataset of an h5py group (``g[name] = value`` on an existing name)."""
+
+    def __init__(self, group):
+        self.group = group
+
+    def __getitem__(self, name):
+        return self.group[name]
+
+    def __setitem__(self, name, value):
+        del self.group[name]
+        self.group[name] = value

@@ -197,3 +197,17 @@ def test_loader_workers_read_the_same_videos_as_the_main_process(twin, tmp_path)
     workers = RunResult.read(found)
     assert workers.epochs[0]["loss"] == inline.epochs[0]["loss"]
     assert (workers.f1, workers.metrics) == (inline.f1, inline.metrics)
+
+
+def test_a_sweep_runs_one_task_per_model_and_seed_and_reuses_it(twin, tmp_path):
+    args = ["sweep", "--models", "vasnet,sl-module", "--datasets", "mrhisum", "--data-dir",
+            twin, "--results", tmp_path, "--epochs", "1", "--engine", "inline", "--quiet",
+            "--model-arg", f"in_dim={WIDTH}"]  # fmt: skip
+    first = invoke(*args)
+    assert first.exit_code == 0, first.output
+    assert "2 fold(s): 0 finished, 2 to run" in first.output
+    results = [RunResult.read(p) for p in tmp_path.rglob("result.json")]
+    assert sorted(r.model for r in results) == ["sl-module", "vasnet"]
+    assert {r.selection for r in results} == {"mrhisum-val"}
+    again = invoke(*args)
+    assert "2 fold(s): 2 finished, 0 to run" in again.output, again.output

@@ -114,8 +114,12 @@ def _report(label: Path, problems: list, ok_note: str = "") -> bool:
     is_flag=True,
     help="HDF5 files need only features (+ structure), e.g. files made by `data extract`.",
 )
+@click.option("--rules", "list_rules", is_flag=True, help="List what each file layout's checks "
+              "require, field by field, and exit.")  # fmt: skip
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=str))
-def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> None:
+def check(
+    data_dir: str | None, features_only: bool, list_rules: bool, files: tuple[str, ...]
+) -> None:
     """Check data files and report EVERY problem, each with file, video and field.
 
     Without FILES: every .h5 file in the data dir, ydata-anno.tsv(.gz) against the TVSum
@@ -126,6 +130,9 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
     from vsumbench.datasets import benchmark_datasets
     from vsumbench.errors import DataError
 
+    if list_rules:
+        _print_rules()
+        return
     root = resolve_data_dir(data_dir)
     if files:
         paths = [Path(f) for f in files]
@@ -160,6 +167,17 @@ def check(data_dir: str | None, features_only: bool, files: tuple[str, ...]) -> 
             all_ok &= _report(path, *kind(path, root, features_only))
     if not all_ok:
         raise SystemExit(1)
+
+
+def _print_rules() -> None:
+    from vsumbench.data.layouts import LAYOUTS
+    from vsumbench.datasets import get_dataset, list_datasets
+
+    for name, layout in LAYOUTS.items():
+        users = [get_dataset(d).label for d in list_datasets() if get_dataset(d).layout == name]
+        click.echo(f"{name} ({', '.join(users)}):")
+        for field, says in layout.rules():
+            click.echo(f"  {field}: {says}")
 
 
 def _check_h5(path: Path, root: Path, features_only: bool) -> tuple[list, str]:

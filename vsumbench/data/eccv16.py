@@ -23,19 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from vsumbench.data.eccv16_rules import RULES
 from vsumbench.errors import DataError, DataNotFoundError
 
 #: Always loaded: the protocol cannot turn scores into summaries without them.
 STRUCTURE_FIELDS = ("n_frames", "n_steps", "picks", "change_points", "n_frame_per_seg")
 #: Loaded on request (``fields=``); ``None`` on the Video when not loaded.
 OPTIONAL_FIELDS = ("features", "gtscore", "user_summary", "gtsummary", "video_name")
-#: Largest feature magnitude accepted. GoogLeNet pool5 features are averages of ReLU
-#: outputs (real eccv16 values stay below ~20); anything near 1e4 is a broken file, and
-#: values like 3e38 overflow the loss in float32.
-FEATURE_LIMIT = 1e4
-#: ``gtscore`` is a training target in [0, 1] (docs/protocol.md); a little float slack.
-GTSCORE_RANGE = (0.0, 1.0)
-_SLACK = 1e-6
 #: What a benchmark file (training + evaluation) must contain beyond the structure.
 BENCHMARK_FIELDS = ("features", "gtscore", "user_summary")
 
@@ -69,21 +63,6 @@ def natural_sorted(keys: Iterable[str]) -> list[str]:
 # --------------------------------------------------------------------------- validation
 
 
-def _is_integral(a: np.ndarray) -> bool:
-    if np.issubdtype(a.dtype, np.integer) or a.dtype == np.bool_:
-        return True
-    if np.issubdtype(a.dtype, np.floating):
-        # Some tools store counts as floats; accept them when they hold whole numbers.
-        return bool(np.all(np.isfinite(a))) and bool(np.all(a == np.round(a)))
-    return False
-
-
-def _is_numeric(a: np.ndarray) -> bool:
-    return (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_) and not np.issubdtype(
-        a.dtype, np.complexfloating
-    )
-
-
 def _validate(
     raw: Mapping[str, Any],
     check: Iterable[str],
@@ -91,215 +70,22 @@ def _validate(
     file: str,
     video: str,
 ) -> list[DataError]:
-    """Every problem among the fields in ``check`` (present in ``raw`` as numpy arrays).
+    """Every problem among the fields in ``check`` (present in ``raw`` as numpy arrays),
+    found by the field rules of `vsumbench.data.eccv16_rules.RULES`, in their order.
 
     Fields absent from ``raw`` are skipped here; missing required fields are reported by the
     caller. Consistency checks between two fields run only when both are present and sane.
     """
     check = set(check)
     errs: list[DataError] = []
-
-    def err(field: str, msg: str) -> None:
-        errs.append(DataError(msg, file=file, video=video, field=field))
-
-    sane: dict[str, Any] = {}  # fields that passed their own checks
-
-    # Scalars.
-    for name in ("n_frames", "n_steps"):
-        if name not in check or name not in raw:
+    known: dict[str, Any] = {}  # what earlier rules found sane
+    for rule in RULES:
+        if rule.field not in check or rule.field not in raw:
             continue
-        a = np.asarray(raw[name])
-        if a.size != 1 or a.ndim > 1:
-            err(name, f"expected a scalar, found shape {a.shape}")
-        elif not _is_numeric(a) or not _is_integral(a):
-            err(name, f"expected an integer, found {a.reshape(-1)[0]!r} ({a.dtype})")
-        elif int(a.reshape(-1)[0]) <= 0:
-            err(name, f"expected a positive count, found {int(a.reshape(-1)[0])}")
-        else:
-            sane[name] = int(a.reshape(-1)[0])
-    n_frames = sane.get("n_frames")
-    n_steps = sane.get("n_steps")
-
-    # picks.
-    if "picks" in check and "picks" in raw:
-        a = np.asarray(raw["picks"])
-        if a.ndim != 1 or a.size == 0:
-            err("picks", f"expected a non-empty 1-D array, found shape {a.shape}")
-        elif not _is_numeric(a) or not _is_integral(a):
-            err("picks", f"expected integer frame indices, found dtype {a.dtype}")
-        else:
-            p = a.astype(np.int64)
-            ok = True
-            if n_steps is not None and p.size != n_steps:
-                err("picks", f"expected n_steps={n_steps} picks, found {p.size}")
-                ok = False
-            if np.any(np.diff(p) <= 0):
-                i = int(np.argmax(np.diff(p) <= 0))
-                err(
-                    "picks",
-                    f"picks must increase strictly; picks[{i}]={p[i]}, picks[{i + 1}]={p[i + 1]}",
-                )
-                ok = False
-            if p[0] < 0 or (n_frames is not None and p[-1] >= n_frames):
-                err(
-                    "picks",
-                    f"picks must lie in [0, n_frames={n_frames}), found {p.min()}..{p.max()}",
-                )
-                ok = False
-            if ok:
-                sane["picks"] = p
-
-    # change_points: contiguous inclusive shots tiling [0, n_frames).
-    if "change_points" in check and "change_points" in raw:
-        a = np.asarray(raw["change_points"])
-        if a.ndim != 2 or a.shape[1] != 2 or a.shape[0] == 0:
-            err("change_points", f"expected shape (n_shots, 2), found {a.shape}")
-        elif not _is_numeric(a) or not _is_integral(a):
-            err("change_points", f"expected integer frame indices, found dtype {a.dtype}")
-        else:
-            cp = a.astype(np.int64)
-            problems = []
-            if cp[0, 0] != 0:
-                problems.append(f"first shot starts at frame {cp[0, 0]}, expected 0")
-            if n_frames is not None and cp[-1, 1] != n_frames - 1:
-                problems.append(
-                    f"last shot ends at frame {cp[-1, 1]}, expected n_frames-1={n_frames - 1}"
-                )
-            bad = np.flatnonzero(cp[:, 1] < cp[:, 0])
-            if bad.size:
-                i = int(bad[0])
-                problems.append(f"shot {i} ends before it starts ({cp[i, 0]}..{cp[i, 1]})")
-            gaps = np.flatnonzero(cp[1:, 0] != cp[:-1, 1] + 1)
-            if gaps.size:
-                i = int(gaps[0])
-                kind = "overlap" if cp[i + 1, 0] <= cp[i, 1] else "gap"
-                problems.append(
-                    f"shots are not contiguous ({kind}): shot {i} ends at {cp[i, 1]}, shot "
-                    f"{i + 1} starts at {cp[i + 1, 0]} (expected {cp[i, 1] + 1}); "
-                    f"{gaps.size} such place(s)"
-                )
-            if problems:
-                err("change_points", "shots must tile [0, n_frames): " + "; ".join(problems))
-            else:
-                sane["change_points"] = cp
-
-    # n_frame_per_seg agrees with change_points.
-    if "n_frame_per_seg" in check and "n_frame_per_seg" in raw:
-        a = np.asarray(raw["n_frame_per_seg"])
-        if a.ndim != 1:
-            err("n_frame_per_seg", f"expected a 1-D array, found shape {a.shape}")
-        elif not _is_numeric(a) or not _is_integral(a):
-            err("n_frame_per_seg", f"expected integer shot lengths, found dtype {a.dtype}")
-        else:
-            nfps = a.astype(np.int64)
-            cp = sane.get("change_points")
-            if cp is not None:
-                lengths = cp[:, 1] - cp[:, 0] + 1
-                if nfps.size != lengths.size:
-                    err(
-                        "n_frame_per_seg",
-                        f"expected {lengths.size} shot lengths (one per change point), "
-                        f"found {nfps.size}",
-                    )
-                elif np.any(nfps != lengths):
-                    i = int(np.flatnonzero(nfps != lengths)[0])
-                    err(
-                        "n_frame_per_seg",
-                        f"disagrees with change_points at shot {i}: {nfps[i]} frames, "
-                        f"change_points give {lengths[i]}",
-                    )
-
-    # features.
-    if "features" in check and "features" in raw:
-        a = np.asarray(raw["features"])
-        if a.ndim != 2 or a.shape[1] == 0:
-            err("features", f"expected shape (n_steps, D), found {a.shape}")
-        elif not np.issubdtype(a.dtype, np.floating):
-            err("features", f"expected floating-point features, found dtype {a.dtype}")
-        else:
-            if n_steps is not None and a.shape[0] != n_steps:
-                err("features", f"expected n_steps={n_steps} rows, found {a.shape[0]}")
-            finite = np.isfinite(a)
-            if not finite.all():
-                rows = np.flatnonzero(~finite.all(axis=1))
-                err(
-                    "features",
-                    f"{int((~finite).sum())} NaN/inf value(s) in {rows.size} step(s), "
-                    f"first at step {int(rows[0])}",
-                )
-            else:
-                huge = np.abs(a) > FEATURE_LIMIT
-                if huge.any():
-                    step = int(np.flatnonzero(huge.any(axis=1))[0])
-                    err(
-                        "features",
-                        f"{int(huge.sum())} value(s) beyond +-{FEATURE_LIMIT:g} (largest "
-                        f"{float(np.abs(a).max()):.3g}, first at step {step}); CNN features "
-                        f"are far smaller: is this file corrupt or wrongly scaled?",
-                    )
-
-    # gtscore.
-    if "gtscore" in check and "gtscore" in raw:
-        a = np.asarray(raw["gtscore"])
-        if a.ndim != 1:
-            err("gtscore", f"expected shape (n_steps,), found {a.shape}")
-        elif not _is_numeric(a):
-            err("gtscore", f"expected numbers, found dtype {a.dtype}")
-        else:
-            if n_steps is not None and a.size != n_steps:
-                err("gtscore", f"expected n_steps={n_steps} values, found {a.size}")
-            if not np.all(np.isfinite(a)):
-                err("gtscore", f"{int((~np.isfinite(a)).sum())} NaN/inf value(s)")
-            else:
-                lo, hi = GTSCORE_RANGE
-                out = (a < lo - _SLACK) | (a > hi + _SLACK)
-                if out.any():
-                    i = int(np.flatnonzero(out)[0])
-                    err(
-                        "gtscore",
-                        f"{int(out.sum())} value(s) outside [{lo:g}, {hi:g}] (the documented "
-                        f"range of importance scores), first {float(a[i]):.6g} at step {i}",
-                    )
-
-    # gtsummary.
-    if "gtsummary" in check and "gtsummary" in raw:
-        a = np.asarray(raw["gtsummary"])
-        if a.ndim != 1:
-            err("gtsummary", f"expected shape (n_steps,), found {a.shape}")
-        elif not _is_numeric(a):
-            err("gtsummary", f"expected numbers, found dtype {a.dtype}")
-        elif n_steps is not None and a.size != n_steps:
-            err("gtsummary", f"expected n_steps={n_steps} values, found {a.size}")
-
-    # user_summary: (n_users, n_frames), binary.
-    if "user_summary" in check and "user_summary" in raw:
-        a = np.asarray(raw["user_summary"])
-        if a.ndim != 2 or a.shape[0] == 0:
-            err("user_summary", f"expected shape (n_users, n_frames), found {a.shape}")
-        elif not _is_numeric(a):
-            err("user_summary", f"expected 0/1 numbers, found dtype {a.dtype}")
-        else:
-            if n_frames is not None and a.shape[1] != n_frames:
-                err(
-                    "user_summary",
-                    f"expected width n_frames={n_frames}, found {a.shape[1]} (shape {a.shape})",
-                )
-            binary = a.dtype == np.bool_ or (a.size and 0 <= a.min() and a.max() <= 1)
-            nonbinary = None if binary else (a != 0) & (a != 1)  # the slow check on failure
-            if nonbinary is not None and nonbinary.any():
-                users = np.flatnonzero(nonbinary.any(axis=1))
-                values = np.unique(a[nonbinary])[:5]
-                err(
-                    "user_summary",
-                    f"expected binary values (0/1), found {values.tolist()} in user(s) "
-                    f"{users[:5].tolist()}",
-                )
-
-    if "video_name" in check and "video_name" in raw:
-        name = raw["video_name"]
-        if not isinstance(name, str):
-            err("video_name", f"expected a string, found {type(name).__name__}")
-
+        problems, value = rule.check(raw[rule.field], known)
+        errs += [DataError(p, file=file, video=video, field=rule.field) for p in problems]
+        if not problems and value is not None:
+            known[rule.field] = value
     return errs
 
 

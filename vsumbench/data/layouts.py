@@ -19,6 +19,7 @@ class Layout:
 
     keys: Callable[[str | os.PathLike], list[str]]
     check: Callable[[Path, bool], tuple[list, str]]
+    rules: Callable[[], list[tuple[str, str]]]  # (field, what it must be), in checking order
 
 
 def _eccv16_keys(path):
@@ -51,9 +52,21 @@ def _mrhisum_check(path: Path, features_only: bool) -> tuple[list, str]:
     return problems, note + (", synthetic" if not problems and is_synthetic(path) else "")
 
 
+def _eccv16_rules() -> list[tuple[str, str]]:
+    from vsumbench.data.eccv16_rules import RULES
+
+    return [(rule.field, rule.says) for rule in RULES]
+
+
+def _mrhisum_rules() -> list[tuple[str, str]]:
+    from vsumbench.data.mrhisum import RULES
+
+    return [(rule.field, rule.says) for rule in RULES]
+
+
 LAYOUTS = {
-    "eccv16": Layout(_eccv16_keys, _eccv16_check),
-    "mrhisum": Layout(_mrhisum_keys, _mrhisum_check),
+    "eccv16": Layout(_eccv16_keys, _eccv16_check, _eccv16_rules),
+    "mrhisum": Layout(_mrhisum_keys, _mrhisum_check, _mrhisum_rules),
 }
 
 

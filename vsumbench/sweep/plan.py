@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from vsumbench.datasets import get_dataset
 from vsumbench.errors import ConfigError
 from vsumbench.runner import store
 from vsumbench.runner.config import RunConfig
@@ -119,14 +120,16 @@ def plan_sweep(grid: SweepGrid) -> SweepPlan:
     from vsumbench.models import get_spec
     from vsumbench.runner.benchmark import load_benchmark
     from vsumbench.runner.folds import check_existing, plan_folds
+    from vsumbench.runner.stream import load_streamed
 
     check_models(list(grid.models))
     plan, seen = SweepPlan(todo=[], finished=[]), set()
     for dataset in grid.datasets:
         base = RunConfig(grid.models[0], dataset, data_dir=grid.data_dir, splits=grid.splits)
-        bench = load_benchmark(base, torch.device("cpu"))
+        load = load_streamed if get_dataset(dataset).streamed else load_benchmark
+        bench = load(base, torch.device("cpu"))
         for config in _configs(grid, dataset):
-            spec = get_spec(config.model)
+            spec = get_spec(config.model).for_dataset(dataset)
             folds = plan_folds(config, spec, bench.splits, bench.split_file, bench.digests)
             for fold in folds:
                 if fold.directory in seen:  # e.g. both inits of a model without a backbone
@@ -163,8 +166,11 @@ def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
     threads = task_threads(grid)
     shared = {name: getattr(grid, name) for name in SHARED}
     configs = []
+    selections = list(grid.selections)
+    if get_dataset(dataset).selection and selections == ["paper"]:  # the default grid
+        selections = ["official"]  # a dataset with its own rule (Mr.HiSum) is selected by it
     for model in grid.models:
-        for selection in grid.selections:
+        for selection in selections:
             for init in grid.backbone_inits:
                 for seed in model_seeds(grid, model):
                     configs.append(
