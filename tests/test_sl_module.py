@@ -51,3 +51,23 @@ def test_registered_model_trains_and_scores_one_value_per_step():
     assert model(x).shape == (11,) and all(p.grad is not None for p in model.parameters())
     with pytest.raises(ValueError, match="multiple of heads"):
         create("sl-module", in_dim=30, heads=4)
+
+
+def test_the_authors_checkpoint_layout_loads(official, tmp_path):
+    """Their SL-module checkpoints hold one state dict per sub-module (their
+    ``load_state_dict`` reads ``transformer`` and ``score_model``); `predict` reads them
+    through `load_checkpoint`."""
+    from vsumbench.models.checkpoints import load_checkpoint, load_state_dict_strict
+
+    state = built_like_the_authors(official).state_dict()
+    nested = {part: {k.split(".", 1)[1]: v for k, v in state.items() if k.startswith(part + ".")}
+              for part in ("transformer", "score_model")}  # fmt: skip
+    torch.save(nested, tmp_path / "sl_module_best_f1.pkl")
+    loaded, meta = load_checkpoint(tmp_path / "sl_module_best_f1.pkl")
+    assert meta == {} and set(loaded) == set(state)
+    cfg = official["config"]
+    model = SLModule(in_dim=1024, depth=cfg["depth"], mlp_dim=cfg["mlp_dim"]).eval()
+    load_state_dict_strict(model, loaded, model_name="sl-module")
+    with torch.no_grad():
+        torch.testing.assert_close(model(official["videos"][1]), official["scores"][1], rtol=0,
+                                   atol=1e-6)  # fmt: skip

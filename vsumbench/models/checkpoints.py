@@ -1,7 +1,8 @@
 """Model checkpoints: untrusted files, loaded as tensors only and checked key by key.
 
 Two layouts are accepted: ours (a dict with ``"state_dict"`` plus metadata such as
-``"model"``), and an official bare state dict (e.g. CSTA's ``weights/<Dataset>/split<k>.pt``).
+``"model"``), and an official bare state dict (e.g. CSTA's ``weights/<Dataset>/split<k>.pt``,
+or Mr.HiSum's SL-module checkpoint of one state dict per sub-module).
 Loading is always ``torch.load(weights_only=True)``: a checkpoint cannot run code.
 """
 
@@ -26,6 +27,18 @@ def _few(keys: list[str]) -> str:
     return shown + (f" and {len(keys) - _SHOW} more" if len(keys) > _SHOW else "")
 
 
+def _flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A state dict of sub-module state dicts (Mr.HiSum's SL-module checkpoints:
+    ``{"transformer": {...}, "score_model": {...}}``) as one flat state dict."""
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Read a checkpoint: ``(state_dict, metadata)``; metadata is ``{}`` for a bare state dict."""
     path = Path(path)
@@ -47,7 +60,7 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str
         meta = {k: v for k, v in obj.items() if k != "state_dict"}
         state = dict(obj["state_dict"])
     else:
-        meta, state = {}, dict(obj)
+        meta, state = {}, _flatten(obj)
     bad = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
     if bad:
         raise DataError(f"state dict entries are not tensors: {_few(bad)}", file=path)
