@@ -10,7 +10,17 @@ from baselines.dsnet_objectives import DSNetABObjective, DSNetAFObjective
 from baselines.mrhisum_recipes import MRHISUM_PGL_SUM, MRHISUM_SL_MODULE, MRHISUM_VASNET
 from vsumbench.models import register_summarizer
 
-__all__ = ["cnn", "dsnet_ab", "dsnet_af", "pgl_sum", "random", "sl_module", "vasnet"]
+__all__ = [
+    "clip_it",
+    "clip_it_unsup",
+    "cnn",
+    "dsnet_ab",
+    "dsnet_af",
+    "pgl_sum",
+    "random",
+    "sl_module",
+    "vasnet",
+]
 
 #: DSNet's official recipe (its helpers/init_helper.py defaults): Adam lr 5e-5, weight decay
 #: 1e-5, 300 epochs, one video per step, seed 12345; the checkpoint kept is the epoch with
@@ -128,6 +138,70 @@ def sl_module(in_dim: int = 1024, depth: int = 5, heads: int = 8, mlp_dim: int =
     from baselines.sl_module import SLModule
 
     return SLModule(in_dim=in_dim, depth=depth, heads=heads, mlp_dim=mlp_dim, dropout=dropout)
+
+
+#: CLIP-It's recipe. The paper's optimiser settings were not available here: Adam 1e-4,
+#: weight decay 1e-5, 100 epochs, one video per step (ours, as CSTA's loop).
+CLIP_IT = {"lr": 1e-4, "weight_decay": 1e-5, "epochs": 100,
+           "inputs": ("features_clip_image", "features_clip_txt")}  # fmt: skip
+
+
+def _clip_it(loss: str, in_dim: int, sentences: int, image_only: bool, w_class: float,
+             w_div: float, w_rec: float, layers: int, heads: int, positions: int):  # fmt: skip
+    from baselines.clip_it import ClipIt
+    from baselines.clip_it_objective import LOSSES
+
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+    model = ClipIt(in_dim=in_dim, d_model=in_dim, sentences=sentences, layers=layers,
+                   heads=heads, positions=positions, image_only=image_only)  # fmt: skip
+    model.loss_kind, model.loss_weights = loss, (w_class, w_div, w_rec)
+    return model
+
+
+def _adapt(state, own):
+    from baselines.clip_it import adapt_port_state_dict
+
+    return adapt_port_state_dict(state, own)
+
+
+def _clip_it_objective():
+    from baselines.clip_it_objective import ClipItObjective
+
+    return ClipItObjective()
+
+
+@register_summarizer(
+    "clip-it",
+    objective=_clip_it_objective,
+    adapt_state_dict=_adapt,
+    display_name="CLIP-It",
+    description="CLIP-It (Narasimhan et al. 2021): CLIP frames attend to caption text, then a "
+    "6-layer transformer scores them; ModelScope's port; paper losses (weights ours)",
+    **CLIP_IT,
+)
+def clip_it(in_dim: int = 512, sentences: int = 7, image_only: bool = False,
+            objective: str = "paper", w_class: float = 1.0, w_div: float = 0.1, w_rec: float = 0.1,
+            layers: int = 6, heads: int = 8, positions: int = 4000):  # fmt: skip
+    """CLIP-It; ``image_only=true`` is the ablation without text, ``objective=port-mse`` the
+    port's objective, ``objective=unsupervised`` the paper's unsupervised variant."""
+    return _clip_it(objective, in_dim, sentences, image_only, w_class, w_div, w_rec, layers, heads,
+                    positions)  # fmt: skip
+
+
+@register_summarizer(
+    "clip-it-unsup",
+    objective=_clip_it_objective,
+    adapt_state_dict=_adapt,
+    display_name="CLIP-It (unsup.)",
+    description="CLIP-It trained without labels: diversity and reconstruction losses only",
+    **CLIP_IT,
+)
+def clip_it_unsup(in_dim: int = 512, sentences: int = 7, image_only: bool = False,
+                  w_div: float = 0.1, w_rec: float = 0.1, layers: int = 6, heads: int = 8,
+                  positions: int = 4000):  # fmt: skip
+    return _clip_it("unsupervised", in_dim, sentences, image_only, 0.0, w_div, w_rec, layers,
+                    heads, positions)  # fmt: skip
 
 
 @register_summarizer(

@@ -35,6 +35,19 @@ def _features(n_steps: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(n_steps, D, generator=torch.Generator().manual_seed(seed))
 
 
+def _inputs(name: str, n_steps: int, seed: int = 0):
+    """What model ``name`` reads for a video of ``n_steps``: its registered inputs (CLIP-It:
+    CLIP image features and three sentence features, 512 wide)."""
+    from vsumbench.models.inputs import DEFAULT_INPUTS, input_fields
+
+    fields = input_fields(registry.get_spec(name).inputs)
+    if fields == DEFAULT_INPUTS:
+        return _features(n_steps, seed)
+    g = torch.Generator().manual_seed(seed)
+    rows = {"features_clip_image": n_steps, "features_clip_txt": 3}
+    return {f: torch.randn(rows[f], 512, generator=g) for f in fields}
+
+
 def _video(n_steps: int = 64, shot: int = 8, seed: int = 1) -> SimpleNamespace:
     """A made-up video (15 frames per step, shots of ``shot`` steps, one clearly best)."""
     rng = np.random.default_rng(seed)
@@ -53,7 +66,7 @@ def test_contract_shape_and_range(name):
     objective = registry.get_spec(name).make_objective()
     for n_steps in (1, 3, 16):
         with torch.no_grad():
-            scores = objective.scores(model, _features(n_steps))
+            scores = objective.scores(model, _inputs(name, n_steps))
         assert scores.shape == (n_steps,), f"{name}: T={n_steps} gave {tuple(scores.shape)}"
         assert scores.dtype == torch.float32 and torch.isfinite(scores).all()
         if name in CNN_ONLY:  # squared map averaged: no sigmoid, but never negative
@@ -70,7 +83,7 @@ def test_trainable_models_get_gradients(name):
     model = _model(name).train()
     objective = registry.get_spec(name).make_objective()
     video = _video()
-    loss = objective.loss(model, _features(64, seed=1), objective.target(video, "cpu"))
+    loss = objective.loss(model, _inputs(name, 64, seed=1), objective.target(video, "cpu"))
     assert torch.isfinite(loss)
     loss.backward()
     grads = [p.grad for p in model.parameters() if p.requires_grad]

@@ -29,7 +29,11 @@ from vsumbench.errors import DataError, DataNotFoundError
 #: Always loaded: the protocol cannot turn scores into summaries without them.
 STRUCTURE_FIELDS = ("n_frames", "n_steps", "picks", "change_points", "n_frame_per_seg")
 #: Loaded on request (``fields=``); ``None`` on the Video when not loaded.
-OPTIONAL_FIELDS = ("features", "gtscore", "user_summary", "gtsummary", "video_name")
+OPTIONAL_FIELDS = ("features", "gtscore", "user_summary", "gtsummary", "video_name",
+                   *("features_clip_image", "features_clip_txt", "captions", "caption_times"))  # fmt: skip
+#: The multimodal fields (ModelScope's CLIP-It dataset layout): CLIP image features at
+#: ``picks``, one CLIP text feature per caption, the captions and their [start, end] seconds.
+MULTIMODAL_FIELDS = OPTIONAL_FIELDS[5:]
 #: What a benchmark file (training + evaluation) must contain beyond the structure.
 BENCHMARK_FIELDS = ("features", "gtscore", "user_summary")
 
@@ -49,6 +53,10 @@ class Video:
     user_summary: np.ndarray | None = None  # (n_users, n_frames) uint8 in {0, 1}
     gtsummary: np.ndarray | None = None  # (n_steps,)
     video_name: str | None = None
+    features_clip_image: np.ndarray | None = None  # (n_steps, D) float32, CLIP image features
+    features_clip_txt: np.ndarray | None = None  # (N, D) float32, one per caption
+    captions: tuple[str, ...] | None = None  # N sentences
+    caption_times: np.ndarray | None = None  # (N, 2) float, [start, end] seconds
 
 
 def natural_key(key: str) -> tuple:
@@ -90,8 +98,11 @@ def _validate(
 
 
 def _read_dataset(ds: Any, name: str) -> Any:
-    """A dataset as a numpy array (or a str for ``video_name``)."""
+    """A dataset as a numpy array (a str for ``video_name``, a list of str for ``captions``)."""
     value = ds[()]
+    if name == "captions":
+        items = np.asarray(value).reshape(-1).tolist()
+        return [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in items]
     if name == "video_name":
         if isinstance(value, bytes):
             return value.decode("utf-8", "replace")
@@ -100,6 +111,12 @@ def _read_dataset(ds: Any, name: str) -> Any:
             return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
         return value if isinstance(value, str) else str(value)
     return np.asarray(value)
+
+
+def _string_dtype() -> Any:
+    import h5py
+
+    return h5py.string_dtype("utf-8")
 
 
 @contextmanager
@@ -374,6 +391,10 @@ def _to_video(key: str, raw: Mapping[str, Any]) -> Video:
         user_summary=opt("user_summary", np.uint8),
         gtsummary=opt("gtsummary", np.float32),
         video_name=raw.get("video_name"),
+        features_clip_image=opt("features_clip_image", np.float32),
+        features_clip_txt=opt("features_clip_txt", np.float32),
+        captions=tuple(raw["captions"]) if "captions" in raw else None,
+        caption_times=opt("caption_times", np.float64),
     )
 
 
@@ -439,5 +460,12 @@ def write_videos(
                 g.create_dataset("gtsummary", data=np.asarray(v.gtsummary, dtype=np.float32))
             if v.video_name is not None:
                 g.create_dataset("video_name", data=v.video_name)
+            for name in ("features_clip_image", "features_clip_txt"):
+                if getattr(v, name) is not None:
+                    g.create_dataset(name, data=np.asarray(getattr(v, name), dtype=np.float32))
+            if v.captions is not None:
+                g.create_dataset("captions", data=list(v.captions), dtype=_string_dtype())
+            if v.caption_times is not None:
+                g.create_dataset("caption_times", data=np.asarray(v.caption_times, np.float64))
             for name, value in (extra or {}).get(key, {}).items():
                 g.create_dataset(name, data=value)

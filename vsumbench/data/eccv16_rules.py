@@ -219,6 +219,54 @@ def _video_name(value: Any, known: Mapping[str, Any]) -> Found:
     return [], None
 
 
+def _clip_image(value: Any, known: Mapping[str, Any]) -> Found:
+    a, n_steps = np.asarray(value), known.get("n_steps")
+    if a.ndim != 2 or a.shape[1] == 0 or not np.issubdtype(a.dtype, np.floating):
+        return [f"expected (n_steps, D) floats, found {a.dtype} of shape {a.shape}"], None
+    problems = []
+    if n_steps is not None and a.shape[0] != n_steps:
+        problems.append(f"expected n_steps={n_steps} rows (one per pick), found {a.shape[0]}")
+    if not np.all(np.isfinite(a)):
+        problems.append(f"{int((~np.isfinite(a)).sum())} NaN/inf value(s)")
+    return problems, int(a.shape[1])
+
+
+def _clip_text(value: Any, known: Mapping[str, Any]) -> Found:
+    a, width = np.asarray(value), known.get("features_clip_image")
+    if a.ndim != 2 or a.shape[0] == 0 or not np.issubdtype(a.dtype, np.floating):
+        return [f"expected (sentences, D) floats, found {a.dtype} of shape {a.shape}"], None
+    if width is not None and a.shape[1] != width:
+        return [f"text features are {a.shape[1]} wide, features_clip_image {width}: both "
+                f"must come from one CLIP model"], None  # fmt: skip
+    if not np.all(np.isfinite(a)):
+        return [f"{int((~np.isfinite(a)).sum())} NaN/inf value(s)"], None
+    return [], int(a.shape[0])
+
+
+def _captions(value: Any, known: Mapping[str, Any]) -> Found:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return ["expected a list of sentences (strings)"], None
+    count = known.get("features_clip_txt")
+    if count is not None and len(value) != count:
+        return [f"{len(value)} captions but {count} rows of features_clip_txt"], None
+    return [], len(value)
+
+
+def _caption_times(value: Any, known: Mapping[str, Any]) -> Found:
+    a = np.asarray(value)
+    if a.ndim != 2 or a.shape[1] != 2 or not is_numeric(a):
+        return [f"expected (captions, 2) [start, end] seconds, found shape {a.shape}"], None
+    problems = []
+    count = known.get("captions")
+    if count is not None and a.shape[0] != count:
+        problems.append(f"{a.shape[0]} time spans but {count} captions")
+    bad = ~np.isfinite(a).all(axis=1) | (a[:, 0] < 0) | (a[:, 1] < a[:, 0])
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        problems.append(f"caption {i} spans {a[i].tolist()}: expected 0 <= start <= end")
+    return problems, None
+
+
 #: Every check of an eccv16 video, in the order it runs (a later rule may use what an
 #: earlier one found sane).
 RULES = (
@@ -232,4 +280,10 @@ RULES = (
     FieldRule("gtsummary", "n_steps numbers", _gtsummary),
     FieldRule("user_summary", "(users, n_frames) of 0/1", _user_summary),
     FieldRule("video_name", "a string", _video_name),
+    FieldRule("features_clip_image", "n_steps x D CLIP image features, finite", _clip_image),
+    FieldRule("features_clip_txt", "sentences x D CLIP text features, as wide", _clip_text),
+    FieldRule("captions", "one sentence per row of features_clip_txt", _captions),
+    FieldRule(
+        "caption_times", "(captions, 2) [start, end] seconds, 0 <= start <= end", _caption_times
+    ),
 )

@@ -17,13 +17,21 @@ from vsumbench.data.eccv16 import Video
 __all__ = ["fold_fingerprint", "video_digest"]
 
 _FIELDS = ("n_frames", "picks", "change_points", "features", "gtscore", "user_summary")
+_MULTIMODAL = ("features_clip_image", "features_clip_txt", "captions", "caption_times")
 
 
 def video_digest(video: Video, annotation_scores: np.ndarray | None = None) -> str:
     """SHA-256 of a video's arrays (dtype, shape and bytes of each, in a fixed order)."""
     digest = hashlib.sha256()
     arrays = [getattr(video, name) for name in _FIELDS] + [annotation_scores]
-    for name, value in zip((*_FIELDS, "annotations"), arrays, strict=True):
+    extra = [(n, getattr(video, n, None)) for n in _MULTIMODAL]
+    named = [
+        *zip((*_FIELDS, "annotations"), arrays, strict=True),
+        *((n, v) for n, v in extra if v is not None),
+    ]  # absent: digests as before them
+    for name, value in named:
+        if name == "captions":
+            value = np.frombuffer("\n".join(value).encode(), dtype=np.uint8)
         digest.update(name.encode())
         if value is None:
             digest.update(b"-")

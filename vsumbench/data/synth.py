@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import string
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,8 @@ from vsumbench.data.eccv16 import Video, write_videos
 from vsumbench.data.frame_counts import STEP, n_steps_for, real_frame_counts
 from vsumbench.data.paths import dataset_filename
 from vsumbench.data.splits import make_kfold, write_splits
+from vsumbench.data.synth_multimodal import STREAM as MULTIMODAL_STREAM
+from vsumbench.data.synth_multimodal import clip_fields, concept_directions
 from vsumbench.data.synthetic_marks import SyntheticMarks, refuse_foreign
 from vsumbench.datasets import get_dataset
 
@@ -81,6 +83,7 @@ class SynthConfig:
     small_frames: tuple[int, int] = (300, 1200)  # frame range of size="small"
     shot_frames_full: tuple[float, int, int] = (90.0, 30, 300)  # mean, min, max shot length
     shot_frames_small: tuple[float, int, int] = (40.0, 15, 90)
+    multimodal: bool = True  # also CLIP-like image/text features and captions (CLIP-It)
 
 
 @dataclass(frozen=True)
@@ -378,6 +381,7 @@ def generate_dataset(
         disable=not progress,
         leave=False,
     )
+    directions = concept_directions(seed) if cfg.multimodal else None
     for index, n_frames in items:
         key = f"video_{index}"
         rng = np.random.default_rng([seed, recipe.stream, index])
@@ -389,6 +393,12 @@ def generate_dataset(
             annotations[key] = ann
         else:
             videos[key] = synth_summe_video(key, n_frames, size, rng, concept, cfg)
+        if directions is not None:  # the same core again, for its importance; its own stream
+            core = _video_core(np.random.default_rng([seed, recipe.stream, index]), n_frames,
+                               size, concept, cfg)  # fmt: skip
+            clip_rng = np.random.default_rng([seed, recipe.stream, index, MULTIMODAL_STREAM])
+            fields = clip_fields(clip_rng, core[3], core[0], core[1], directions)
+            videos[key] = replace(videos[key], **fields)
     return videos, (annotations if annotated else None)
 
 

@@ -6,7 +6,7 @@ Plugins use the registry API re-exported here::
     from vsumbench.models import Objective, register_summarizer
 """
 
-from vsumbench.models.objective import Objective, keyshot_labels
+from vsumbench.models.objective import Objective, check_scores, keyshot_labels
 from vsumbench.models.registry import (
     DEFAULT_SEED,
     ENTRY_POINT_GROUP,
@@ -24,6 +24,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "Objective",
     "PluginWarning",
+    "check_scores",
     "SummarizerSpec",
     "create",
     "get_spec",

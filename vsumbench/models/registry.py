@@ -15,7 +15,7 @@ import importlib.metadata
 import inspect
 import types
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -71,6 +71,10 @@ class SummarizerSpec:
     # {dataset: {field: value}}: another recipe on that dataset (Mr.HiSum's authors train
     # with batch 256, their own optimisers and schedules)
     recipes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # the video fields the model reads (`vsumbench.models.inputs`); "name?" = optional
+    inputs: tuple[str, ...] = ("features",)
+    # the authors' (or a port's) state dict -> this module's, for `predict --checkpoint`
+    adapt_state_dict: Callable[[dict], dict] | None = None
 
     def for_dataset(self, dataset: str) -> SummarizerSpec:
         """The spec with its recipe for ``dataset`` applied (itself when it has none)."""
@@ -174,6 +178,8 @@ def register_summarizer(
     optimizer: str = "adam",
     momentum: float = 0.0,
     recipes: Mapping[str, Mapping[str, Any]] | None = None,
+    inputs: Sequence[str] = ("features",),
+    adapt_state_dict: Callable[[dict], dict] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``factory(**cfg) -> nn.Module`` under ``name`` (returns the factory unchanged).
 
@@ -189,7 +195,10 @@ def register_summarizer(
     solver does); ``clip``: max gradient norm; ``schedule(optimizer)``: an LR scheduler
     stepped after every epoch; ``seed``: the authors' seed; ``selection``: the authors'
     epoch-selection rule; ``optimizer``: ``"adam"`` or ``"sgd"`` (with ``momentum``);
-    ``recipes``: ``{dataset: {field: value}}`` replacing any of these on that dataset.
+    ``recipes``: ``{dataset: {field: value}}`` replacing any of these on that dataset;
+    ``inputs``: the video fields the model reads (default ``features``;
+    `vsumbench.models.inputs`); ``adapt_state_dict``: maps an official state dict (another
+    implementation's parameter names) onto the module's.
     ``loss``: ``"mse"`` or ``(scores, gtscore) -> loss``; a model
     with other targets or outputs passes ``objective``, a class or factory of a
     `vsumbench.models.Objective`.
@@ -225,6 +234,8 @@ def register_summarizer(
             recipes=types.MappingProxyType(
                 {k.lower(): dict(v) for k, v in (recipes or {}).items()}
             ),
+            inputs=tuple(inputs),
+            adapt_state_dict=adapt_state_dict,
         )
         old = _REGISTRY.get(name)
         if old is not None and _qualname(old.factory) != _qualname(factory):

@@ -57,11 +57,18 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
     from vsumbench.data import is_synthetic, load_splits, load_videos
     from vsumbench.data.fingerprint import video_digest
     from vsumbench.data.paths import dataset_file, load_dataset_annotations, split_file
+    from vsumbench.models import get_spec
+    from vsumbench.models.inputs import check_inputs, input_fields, model_input, required_inputs
 
     dataset = config.dataset.lower()
     data_file = dataset_file(dataset, config.data_dir)
-    needed = ("features", "gtscore", "user_summary")
-    videos = load_videos(data_file, fields=(*needed, "video_name"), require=needed)
+    inputs = get_spec(config.model).inputs  # the loader reads what the model reads, no more
+    targets = ("gtscore", "user_summary")
+    fields = tuple(dict.fromkeys((*input_fields(inputs), *targets, "video_name")))
+    required = tuple(f for f in (*required_inputs(inputs), *targets) if f != "features")
+    videos = load_videos(data_file, fields=fields, require=(*targets, *(
+        ["features"] if "features" in required_inputs(inputs) else [])))  # fmt: skip
+    check_inputs(videos, [f for f in required if f not in targets], config.model, file=data_file)
     split_path = Path(config.splits) if config.splits else split_file(dataset, config.data_dir)
     splits = load_splits(split_path, videos.keys())
     annotations = load_dataset_annotations(dataset, config.data_dir)
@@ -72,7 +79,7 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
         split_file=split_path,
         synthetic=is_synthetic(data_file),
         videos=videos,
-        features={k: torch.as_tensor(v.features, device=device) for k, v in videos.items()},
+        features={k: model_input(v, inputs, device) for k, v in videos.items()},
         splits=list(splits),
         annotations=annotations,
         digests=digests,
@@ -90,7 +97,10 @@ def check_feature_width(
     width = feature_width(model, model_args)
     if width is None:
         return
-    wrong = {k: int(v.shape[-1]) for k, v in features.items() if int(v.shape[-1]) != width}
+    from vsumbench.models.inputs import first_array
+
+    shapes = {k: int(first_array(v).shape[-1]) for k, v in features.items()}
+    wrong = {k: w for k, w in shapes.items() if w != width}
     if not wrong:
         return
     key, found = next(iter(wrong.items()))
@@ -113,9 +123,12 @@ def check_duplicates(bench: Benchmark, allow: bool) -> list[str]:
     from vsumbench.errors import DataError
 
     if not bench.feature_digests:  # once per loaded benchmark (a sweep worker reuses it)
+        from vsumbench.models.inputs import first_array
+
         bench.feature_digests.update(
-            {k: hashlib.sha256(v.features.tobytes()).hexdigest() for k, v in bench.videos.items()}
-        )
+            {k: hashlib.sha256(first_array(v).cpu().numpy().tobytes()).hexdigest()
+             for k, v in bench.features.items()}
+        )  # fmt: skip
     same: dict[str, list[str]] = {}
     for key, digest in bench.feature_digests.items():
         same.setdefault(digest, []).append(key)
@@ -168,6 +181,12 @@ class BenchmarkCache:
 
 
 def _identity(config: RunConfig, device: torch.device) -> tuple:
+    from vsumbench.models import get_spec
+
+    return (get_spec(config.model).inputs, *_file_identity(config, device))
+
+
+def _file_identity(config: RunConfig, device: torch.device) -> tuple:
     """Which files a benchmark was read from, and their identity now: size, inode and the
     modification and change times (an edit in place that restores the mtime still changes
     the ctime, which no user can set)."""

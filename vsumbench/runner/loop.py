@@ -107,6 +107,7 @@ def score_videos(
     ``objective``: the model's `Objective` (default: the module's output is the scores).
     """
     from vsumbench.models import Objective
+    from vsumbench.models.inputs import n_steps, to_device
 
     objective = objective or Objective()
     model.eval()
@@ -114,11 +115,11 @@ def score_videos(
     out: dict[str, np.ndarray] = {}
     with torch.inference_mode():
         for key, x in features.items():
-            x = torch.as_tensor(x, device=device)
+            x = to_device(x, device)
             scores = torch.as_tensor(objective.scores(model, x)).reshape(-1)
-            if scores.shape[0] != x.shape[0]:
+            if scores.shape[0] != n_steps(x):
                 raise PredictionError(
-                    f"model returned {scores.shape[0]} scores for {x.shape[0]} steps; a "
+                    f"model returned {scores.shape[0]} scores for {n_steps(x)} steps; a "
                     f"summarizer must return one score per step",
                     video=key,
                 )

@@ -28,10 +28,13 @@ def load_trained_model(
     The model is built without pretrained weights (the checkpoint holds them all), so no
     download is needed. A checkpoint saved for another model is refused.
     """
-    from vsumbench.models import create
+    from vsumbench.models import create, get_spec
     from vsumbench.models.checkpoints import load_checkpoint, load_state_dict_strict
 
     state, meta = load_checkpoint(checkpoint)
+    adapt = get_spec(model_name).adapt_state_dict
+    if not meta and adapt is not None:  # another implementation's bare state dict (a port's)
+        state = adapt(state, create(model_name).state_dict())
     saved_for = meta.get("model")
     if saved_for is not None and saved_for != model_name:
         raise ConfigError(
@@ -49,6 +52,21 @@ def load_trained_model(
     return model.to(device), meta
 
 
+def _model_inputs(model_name: str, data: str | os.PathLike) -> dict[str, Any]:
+    """``{key: model input}`` of every video, as numpy (only the fields the model reads)."""
+    from vsumbench.data.eccv16 import load_features, load_videos
+    from vsumbench.models import get_spec
+    from vsumbench.models.inputs import DEFAULT_INPUTS, check_inputs, input_fields
+
+    inputs = get_spec(model_name).inputs
+    if input_fields(inputs) == DEFAULT_INPUTS:
+        return load_features(data)
+    videos = load_videos(data, fields=input_fields(inputs), require=())
+    check_inputs(videos, inputs, model_name, file=data)
+    return {k: {f: getattr(v, f) for f in input_fields(inputs) if getattr(v, f) is not None}
+            for k, v in videos.items()}  # fmt: skip
+
+
 def predict_file(
     model_name: str,
     checkpoint: str | os.PathLike,
@@ -59,12 +77,13 @@ def predict_file(
     threads: int | None = None,
     progress: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Score every video of ``data`` (only ``features`` is read) and write ``out`` atomically.
+    """Score every video of ``data`` (only what the model reads: ``features``, or its declared
+    inputs) and write ``out`` atomically.
 
     On ``threads`` CPU threads (None: as many as ``vsumbench run`` takes by default), so the
     scores equal the run's own when both use the same count.
     """
-    from vsumbench.data.eccv16 import is_synthetic, load_features
+    from vsumbench.data.eccv16 import is_synthetic
     from vsumbench.data.predictions import write_predictions
     from vsumbench.models import get_spec
     from vsumbench.progress import progress_bar
@@ -73,7 +92,7 @@ def predict_file(
 
     dev = resolve_device(device)
     model, meta = load_trained_model(model_name, checkpoint, dev)
-    features = load_features(data)
+    features = _model_inputs(model_name, data)
     check_feature_width(features, model_name, meta.get("model_args") or {}, file=data)
     objective = get_spec(model_name).make_objective()  # how its outputs become scores
     scores: dict[str, np.ndarray] = {}
