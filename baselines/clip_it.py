@@ -64,7 +64,7 @@ def position_table(positions: int, dim: int) -> torch.Tensor:
     pos = np.arange(positions)[:, None]
     angles = pos / np.power(10000, 2 * (np.arange(dim) // 2) / dim)
     angles[:, 0::2], angles[:, 1::2] = np.sin(angles[:, 0::2]), np.cos(angles[:, 1::2])
-    return torch.FloatTensor(angles).unsqueeze(0)
+    return torch.tensor(angles, dtype=torch.float32).unsqueeze(0)  # on the default device
 
 
 class _Attention(nn.Module):
@@ -112,22 +112,12 @@ class _EncoderLayer(nn.Module):
         return self.pos_ffn(self.slf_attn(x, x, x))
 
 
-class _Positions(nn.Module):
-    def __init__(self, dim: int, positions: int):
-        super().__init__()
-        self.register_buffer("pos_table", position_table(positions, dim), persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[1] > self.pos_table.shape[1]:
-            raise ValueError(f"CLIP-It's position table has {self.pos_table.shape[1]} steps; "
-                             f"the video has {x.shape[1]} (raise the `positions` option)")  # fmt: skip
-        return x + self.pos_table[:, : x.shape[1]]
-
-
 class _Encoder(nn.Module):
     def __init__(self, d_model, d_inner, layers, heads, d_k, d_v, dropout, positions):
         super().__init__()
-        self.position_enc = _Positions(d_model, positions)
+        # The port keeps it in a sub-module (its state dict's encoder.position_enc.pos_table);
+        # recomputed here, not stored.
+        self.register_buffer("pos_table", position_table(positions, d_model), persistent=False)
         self.dropout = nn.Dropout(dropout)
         self.layer_stack = nn.ModuleList(
             _EncoderLayer(d_model, d_inner, heads, d_k, d_v, dropout) for _ in range(layers)
@@ -135,7 +125,10 @@ class _Encoder(nn.Module):
         self.layer_norm = nn.LayerNorm(d_model, eps=1e-6)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.layer_norm(self.dropout(self.position_enc(x)))
+        if x.shape[1] > self.pos_table.shape[1]:
+            raise ValueError(f"CLIP-It's position table has {self.pos_table.shape[1]} steps; "
+                             f"the video has {x.shape[1]} (raise the `positions` option)")  # fmt: skip
+        x = self.layer_norm(self.dropout(x + self.pos_table[:, : x.shape[1]]))
         for layer in self.layer_stack:
             x = layer(x)
         return x

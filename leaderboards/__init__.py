@@ -17,6 +17,8 @@ PAPER_TABLES = {
     3: "paper_table3.csv",  # FE/SP GMACs (G = 2^30) and the Rank of Table 1
     # Mr.HiSum's paper: F1, mAP@50, mAP@15 in percent, with their source
     "mrhisum": "paper_mrhisum.csv",
+    # F1 (percent) per dataset and setting as the CLIP-It paper prints it, with its source
+    "settings": "paper_settings.csv",
 }
 
 

@@ -41,6 +41,11 @@ vsumbench sweep --models csta,csta-baseline,csta-att,csta-attd,csta-kv,csta-pe,c
 vsumbench sweep --models vasnet,random --epochs "$EPOCHS_VASNET" "${common[@]}"
 vsumbench sweep --models dsnet-af,dsnet-ab,pgl-sum --epochs "$EPOCHS_FIELD" "${common[@]}" \
   --threads "${THREADS_FIELD:-1}"
+# CLIP-It (its multimodal fields are in the synthetic benchmark) in the three settings of its
+# paper: canonical rows for Tables 1 and 3, all three for the F1-by-setting table
+# (EPOCHS_CLIPIT, default 10 on CPU).
+vsumbench sweep --models clip-it,clip-it-unsup --epochs "${EPOCHS_CLIPIT:-10}" \
+  --settings canonical,augmented,transfer "${common[@]}"
 # Mr.HiSum: its baselines on the synthetic twin (MRHISUM_VIDEOS, default 400; EPOCHS_MRHISUM,
 # default 3 on CPU, the authors ran 200), selected by the dataset's own rule; MRHISUM=0 skips.
 if [ "${MRHISUM:-1}" = 1 ]; then

@@ -296,6 +296,6 @@ def test_table_all_writes_into_the_users_folder(results_dir: Path, tmp_path: Pat
     result = CliRunner().invoke(main, ["table", "--all", "--results", str(results_dir)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(
-        f"table{n}.{f}" for n in (1, 2, 3, "-mrhisum") for f in ("md", "csv", "json")
+        f"table{n}.{f}" for n in (1, 2, 3, "-mrhisum", "-settings") for f in ("md", "csv", "json")
     )
     assert {p.name: p.stat().st_mtime_ns for p in generated.iterdir()} == before

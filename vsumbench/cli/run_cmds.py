@@ -110,6 +110,15 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     "autocast in bfloat16 or float16 (a gradient scaler on CUDA). Recorded in the result.",
 )
 @click.option(
+    "--setting",
+    type=click.Choice(["canonical", "augmented", "transfer"]),
+    default="canonical",
+    show_default=True,
+    help="canonical: the dataset's own folds; augmented: every fold also trains on the other "
+    "benchmark, OVP and YouTube; transfer: train on those three, test on every video of "
+    "--dataset (one fold). Recorded in the result and its folder (...@augmented).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=None,
@@ -197,6 +206,7 @@ def run(
     device: str,
     selection: str | None,
     precision: str,
+    setting: str,
     workers: int | None,
     results_dir: str,
     backbone_init: str,
@@ -268,6 +278,7 @@ def run(
         allow_duplicates=allow_duplicates,
         precision=precision,
         workers=workers,
+        setting=setting,
     )
     from vsumbench.models import get_spec
 
@@ -306,6 +317,7 @@ def _summary(config, results, skipped: int) -> None:
     data = "/".join(kinds)
     rules = ", ".join(sorted({r.selection for r in results})) or config.selection
     title = f"{config.model} on {config.dataset} ({data} data), selection {rules}"
+    title += f", {config.setting} setting" if config.setting != "canonical" else ""
     click.echo(format_summary(results, title=title))
     for r in results:
         if r.note:

@@ -62,6 +62,12 @@ DEFAULTS = SweepGrid()
     help="Epoch selection rules (default paper; official = each model's own).",
 )
 @click.option(
+    "--settings",
+    callback=_list(),
+    metavar="canonical,augmented,transfer",
+    help="Settings (default canonical; see `vsumbench run --setting`).",
+)
+@click.option(
     "--backbone-inits",
     callback=_list(),
     metavar="imagenet,random",
@@ -249,7 +255,7 @@ def _summaries(plan) -> None:
         key = (
             result.model,
             result.dataset,
-            run_label(result.selection, result.init, result.variant),
+            run_label(result.selection, result.init, result.variant, result.setting),
         )
         groups.setdefault(key, []).append(result)
     for (model, dataset, variant), results in sorted(groups.items()):

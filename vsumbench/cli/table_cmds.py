@@ -26,11 +26,11 @@ results_option = click.option(
 @click.option(
     "--table",
     "number",
-    type=click.Choice(["1", "2", "3", "mrhisum"]),
+    type=click.Choice(["1", "2", "3", "mrhisum", "settings"]),
     default="1",
     show_default=True,
     help="1 = tau/rho and Rank, 2 = CSTA ablation, 3 = MACs per video, mrhisum = Mr.HiSum's "
-    "F1, mAP@50 and mAP@15.",
+    "F1, mAP@50 and mAP@15, settings = F1 by setting (canonical, augmented, transfer).",
 )
 @click.option(
     "--all",
@@ -79,6 +79,7 @@ def table(
       vsumbench table --table 3 --format latex --out table3.tex
       vsumbench table --all --results results
       vsumbench table --table mrhisum --results results
+      vsumbench table --table settings --results results
     """
     from pathlib import Path
 
@@ -95,7 +96,8 @@ def table(
         click.echo(f"no {source}/ directory: showing the published rows only", err=True)
         source = None
     if all_tables:
-        tables = build_tables(source, (1, 2, 3, "mrhisum"), command=command, macs_rows=macs_rows)
+        tables = build_tables(source, (1, 2, 3, "mrhisum", "settings"), command=command,
+                              macs_rows=macs_rows)  # fmt: skip
         out_dir = Path(out) if out else Path("tables")
         for path in write_all(tables, out_dir):
             click.echo(f"wrote {path}")

@@ -34,6 +34,68 @@ _size_option = click.option(
     help="CNN input crop side (224 as the eccv16 features; smaller only for quick tests).",
 )
 
+_encoder_option = click.option(
+    "--encoder",
+    type=click.Choice(["googlenet", "clip"]),
+    default="googlenet",
+    show_default=True,
+    help="googlenet: pool5 features (`features`, the eccv16 default); clip: open_clip image "
+    "features (`features_clip_image`) and, with --captions or --query, text features, for "
+    "CLIP-It (needs the clip extra).",
+)
+_clip_model_option = click.option(
+    "--clip-model",
+    default="ViT-B-32",
+    show_default=True,
+    help="open_clip model name for --encoder clip.",
+)
+_encoder_weights_option = click.option(
+    "--encoder-weights",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="State dict of the CLIP model (default: open_clip's openai weights from your cache).",
+)
+_encoder_init_option = click.option(
+    "--encoder-init",
+    type=click.Choice(["pretrained", "random"]),
+    default="pretrained",
+    show_default=True,
+    help="random: a randomly initialised CLIP encoder (testing only: the features mean nothing).",
+)
+_captions_option = click.option(
+    "--captions",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help='JSON of timed captions per video, {"VIDEO_FILE": [{"start": s, "end": s, "text": '
+    '"..."}]} (any dense captioner\'s output); their CLIP text features go beside the image '
+    "features.",
+)
+_query_option = click.option(
+    "--query", default=None, help="One sentence for every video (query-focused summaries)."
+)
+
+
+def _text_source(encoder, clip_model, encoder_weights, encoder_init, captions, query, device,
+                 batch_size, image_size):  # fmt: skip
+    """The CLIP side of extraction, or None for GoogLeNet (text options then refused)."""
+    if encoder != "clip":
+        given = [n for n, v in (("--captions", captions), ("--query", query),
+                                ("--encoder-weights", encoder_weights)) if v]  # fmt: skip
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: only with --encoder clip")
+        return None
+    if captions and query:
+        raise click.UsageError("give --captions or --query, not both")
+    from vsumbench.videoio.captions import read_captions
+    from vsumbench.videoio.clip_features import ClipFeatures
+    from vsumbench.videoio.extract import TextSource
+
+    weights = "random" if encoder_init == "random" else (encoder_weights or "auto")
+    clip = ClipFeatures(clip_model, weights, device=device, batch_size=batch_size,
+                        image_size=image_size)  # fmt: skip
+    parsed = read_captions(captions) if captions else None
+    return TextSource(clip, parsed, captions, query)
+
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
@@ -51,8 +113,15 @@ _size_option = click.option(
     show_default=True,
     help="Frames per CNN batch.",
 )
+@_encoder_option
+@_clip_model_option
+@_encoder_weights_option
+@_encoder_init_option
+@_captions_option
+@_query_option
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def extract(inputs, out, device, sample_every, weights, image_size, batch_size, quiet):
+def extract(inputs, out, device, sample_every, weights, image_size, batch_size, encoder,
+            clip_model, encoder_weights, encoder_init, captions, query, quiet):  # fmt: skip
     """Build an eccv16 file from your own videos (files and/or directories).
 
     Per video: exact frame count (every frame decoded), GoogLeNet pool5 features (1024-d)
@@ -61,10 +130,13 @@ def extract(inputs, out, device, sample_every, weights, image_size, batch_size, 
     n_frame_per_seg, video_name and fps. The file works with `vsumbench predict`; add
     gtscore and user_summary to train and evaluate on it. Bad files are skipped and reported
     when several videos are given. Extracted features do not equal the released eccv16 ones:
-    retrain models on extracted features.
+    retrain models on extracted features. --encoder clip writes CLIP features instead (and
+    text features of --captions or --query), the fields CLIP-It reads.
     """
     from vsumbench.videoio.extract import extract_files
 
+    text = _text_source(encoder, clip_model, encoder_weights, encoder_init, captions, query,
+                        device, batch_size, image_size)  # fmt: skip
     report = extract_files(
         inputs,
         out,
@@ -74,6 +146,7 @@ def extract(inputs, out, device, sample_every, weights, image_size, batch_size, 
         image_size=image_size,
         sample_every=sample_every,
         progress=not quiet,
+        text=text,
     )
     for key, src in report.written.items():
         click.echo(f"{key}: {src}")
@@ -119,6 +192,11 @@ def extract(inputs, out, device, sample_every, weights, image_size, batch_size, 
 @_sample_option
 @_weights_option
 @_size_option
+@_clip_model_option
+@_encoder_weights_option
+@_encoder_init_option
+@_captions_option
+@_query_option
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def summarize(
     video,
@@ -131,12 +209,25 @@ def summarize(
     sample_every,
     weights,
     image_size,
+    clip_model,
+    encoder_weights,
+    encoder_init,
+    captions,
+    query,
     quiet,
 ):
     """Summarise VIDEO: extract features and KTS shots, score them with MODEL's
     CHECKPOINT, pick shots by 0/1 knapsack within --budget, and write the selected shots in
-    order as a video (and a JSON of the segments)."""
+    order as a video (and a JSON of the segments). A CLIP-It model reads CLIP features and the
+    text of --query (a query-focused summary) or --captions."""
+    from vsumbench.models import get_spec
     from vsumbench.videoio.summarize import summarize_video
+
+    clip = any(n.startswith("features_clip") for n in get_spec(model).inputs)
+    text = None
+    if clip or captions or query:
+        text = _text_source("clip" if clip else "googlenet", clip_model, encoder_weights,
+                            encoder_init, captions, query, device, 64, image_size)  # fmt: skip
 
     result = summarize_video(
         video,
@@ -150,6 +241,7 @@ def summarize(
         image_size=image_size,
         sample_every=sample_every,
         progress=not quiet,
+        text=text,
     )
     r = result.record
     click.echo(

@@ -31,11 +31,26 @@ def _eccv16_keys(path):
 def _eccv16_check(path: Path, features_only: bool) -> tuple[list, str]:
     from vsumbench.data.eccv16 import check_file, is_synthetic, video_keys
 
-    problems = check_file(path, require=("features",) if features_only else None)
+    problems = check_file(path, require=_features_of(path) if features_only else None)
     if problems:
         return problems, ""
     synthetic = ", synthetic" if is_synthetic(path) else ""
     return problems, f"{len(video_keys(path))} videos{synthetic}"
+
+
+def _features_of(path: Path) -> tuple[str, ...]:
+    """What a features-only file must hold: GoogLeNet ``features``, or CLIP image features
+    when its first video has those instead (`data extract --encoder clip`)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as h5:
+            first = next((h5[k] for k in h5 if isinstance(h5[k], h5py.Group)), None)
+            if first is not None and "features_clip_image" in first and "features" not in first:
+                return ("features_clip_image",)
+    except OSError:
+        pass  # check_file says what is wrong with the file
+    return ("features",)
 
 
 def _mrhisum_keys(path):

@@ -76,11 +76,33 @@ def _parse_dsnet(text: str, file: str) -> list[Split]:
         raise DataError(f"not valid YAML ({exc})", file=file) from None
     if isinstance(data, list):  # "../datasets/eccv16_dataset_summe_google_pool5.h5/video_1"
         data = [
-            {k: [str(key).rsplit("/", 1)[-1] for key in v] if isinstance(v, list) else v
+            {k: [_dsnet_key(str(key)) for key in v] if isinstance(v, list) else v
              for k, v in fold.items()} if isinstance(fold, dict) else fold
             for fold in data
         ]  # fmt: skip
-    return _folds(data, file)
+    splits = _folds(data, file)
+    # The dataset every test key comes from is the target: its keys go bare, the others'
+    # (augmented and transfer splits) stay "<dataset>/<key>".
+    tested = {k.split("/", 1)[0] for s in splits for k in s.test_keys if "/" in k}
+    if len(tested) == 1:
+        (target,) = tested
+        bare = lambda k: k.split("/", 1)[1] if k.startswith(target + "/") else k  # noqa: E731
+        splits = [Split([bare(k) for k in s.train_keys], [bare(k) for k in s.test_keys],
+                        s.name, [bare(k) for k in s.val_keys]) for s in splits]  # fmt: skip
+    return splits
+
+
+def _dsnet_key(key: str) -> str:
+    """``<dataset>/<video>`` from DSNet's ``.../eccv16_dataset_<name>_google_pool5.h5/<video>``
+    (the bare video key when the file is not a known dataset's)."""
+    from vsumbench.datasets import get_dataset, list_datasets
+
+    parts = key.rsplit("/", 2)
+    if len(parts) < 2:
+        return key
+    by_file = {get_dataset(d).features_file: d for d in list_datasets()}
+    dataset = by_file.get(parts[-2])
+    return f"{dataset}/{parts[-1]}" if dataset else parts[-1]
 
 
 def _folds(data: object, file: str) -> list[Split]:

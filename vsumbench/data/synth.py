@@ -46,7 +46,14 @@ class SynthRecipe:
 
 RECIPES = {
     r.dataset: r
-    for r in (SynthRecipe("summe", 1, 25, "users"), SynthRecipe("tvsum", 2, 50, "annotators"))
+    for r in (
+        SynthRecipe("summe", 1, 25, "users"),
+        SynthRecipe("tvsum", 2, 50, "annotators"),
+        # The extra training sets of the augmented and transfer settings (DSNet's OVP and
+        # YouTube files: 50 and 39 videos, users' summaries like SumMe's).
+        SynthRecipe("ovp", 4, 50, "users"),
+        SynthRecipe("youtube", 5, 39, "users"),
+    )
 }
 
 GENERATOR_VERSION = "1"
@@ -341,9 +348,9 @@ def frame_counts(
 ) -> list[int]:
     """Frame counts of the synthetic videos: the real ones (full) or short ones (small)."""
     cfg = cfg or SynthConfig()
-    if size == "full":
+    if size == "full" and get_dataset(dataset).benchmark:  # OVP/YouTube: no real counts here
         return list(real_frame_counts(dataset).values())
-    if size == "small":
+    if size in SIZES:
         recipe = _recipe(dataset)
         rng = np.random.default_rng([seed, recipe.stream, 0])
         lo, hi = cfg.small_frames
@@ -456,10 +463,11 @@ def generate_benchmark(
             written["annotations"] = targets["annotations"]
             write_annotations(written["annotations"], annotations)
             manifest.add(written["annotations"])
-        split_path = targets[f"{dataset}_splits"]
-        write_splits(split_path, make_kfold(videos, k=n_folds, seed=seed))
-        manifest.add(split_path)
-        written[f"{dataset}_splits"] = split_path
+        split_path = targets.get(f"{dataset}_splits")
+        if split_path is not None:  # extra training sets have no folds of their own
+            write_splits(split_path, make_kfold(videos, k=n_folds, seed=seed))
+            manifest.add(split_path)
+            written[f"{dataset}_splits"] = split_path
     return written
 
 
@@ -471,5 +479,6 @@ def benchmark_files(out: Path) -> dict[str, Path]:
         files[dataset] = out / dataset_filename(dataset)
         if RECIPES[dataset].raters == "annotators":
             files["annotations"] = out / spec.annotation_files[0]
-        files[f"{dataset}_splits"] = out / "splits" / f"{dataset}_splits.json"
+        if spec.benchmark:
+            files[f"{dataset}_splits"] = out / "splits" / f"{dataset}_splits.json"
     return files

@@ -27,10 +27,10 @@ DEFAULT_INPUTS = ("features",)
 #: How a missing input is added to a file.
 HOW_TO_ADD = {
     "features": "`vsumbench data extract VIDEOS --out FILE`",
-    "features_clip_image": "CLIP ViT-B/32 image features of the frames at `picks` (the "
-    "synthetic benchmark of `vsumbench data synth` has them; docs/synthetic.md)",
-    "features_clip_txt": "CLIP text features of the video's captions, one row per caption "
-    "(the synthetic benchmark of `vsumbench data synth` has them)",
+    "features_clip_image": "`vsumbench data extract VIDEOS --encoder clip --captions "
+    "FILE.json --out FILE` (the synthetic benchmark of `vsumbench data synth` has them)",
+    "features_clip_txt": "`vsumbench data extract VIDEOS --encoder clip --captions FILE.json` "
+    "or `--query TEXT` (the synthetic benchmark of `vsumbench data synth` has them)",
 }
 
 

@@ -214,6 +214,49 @@ def googlenet_frame_macs(convention: str = "paper") -> float:
     return count_macs(net, torch.empty(FRAME_SHAPE, device="meta"), convention=convention)
 
 
+CLIP_WIDTH, CLIP_SENTENCES = 512, 7  # what CLIP-It reads per step / per video
+
+
+@cache
+def clip_frame_macs(convention: str = "paper", name: str = "ViT-B-32") -> float:
+    """MACs of open_clip's ``name`` image tower on one 3x224x224 frame (CLIP-It's FE).
+
+    Under the paper convention ``nn.MultiheadAttention`` computes with functional calls and
+    is not counted, as thop does not count it (``docs/protocol.md`` section 7).
+    """
+    try:
+        import open_clip
+    except ImportError:
+        raise ConfigError(
+            'counting CLIP-It\'s feature extractor needs open_clip: pip install -e ".[clip]"'
+        ) from None
+    with torch.device("meta"):
+        visual = open_clip.create_model(name, pretrained=None, device="meta").visual.eval()
+    return count_macs(visual, torch.empty(FRAME_SHAPE, device="meta"), convention=convention)
+
+
+def frame_macs(model_name: str, convention: str = "paper") -> float:
+    """The feature extractor's MACs per step of a model: GoogLeNet, or CLIP's image tower
+    for a model that reads CLIP features."""
+    from vsumbench.models.registry import get_spec
+
+    if "features_clip_image" in get_spec(model_name).inputs:
+        return clip_frame_macs(convention)
+    return googlenet_frame_macs(convention)
+
+
+def meta_inputs(model_name: str, n_steps: int, device: Any = "meta") -> tuple[Any, ...]:
+    """Empty inputs of one video of ``n_steps`` for counting: what the model reads."""
+    from vsumbench.models.inputs import DEFAULT_INPUTS, input_fields
+    from vsumbench.models.registry import get_spec
+
+    fields = input_fields(get_spec(model_name).inputs)
+    if fields == DEFAULT_INPUTS:
+        return (torch.empty((n_steps, FEATURE_DIM), device=device),)
+    rows = {"features_clip_image": n_steps, "features_clip_txt": CLIP_SENTENCES}
+    return tuple(torch.empty((rows[f], CLIP_WIDTH), device=device) for f in fields)
+
+
 def create_meta_model(name: str, **cfg: Any) -> nn.Module:
     """A registered summarizer with parameters on the meta device, in eval mode.
 
@@ -325,7 +368,7 @@ def dataset_macs(
         frame_counts, frame_source = real_frame_counts(dataset), "built-in real frame counts"
     model = create_meta_model(model_name, **dict(model_cfg or {}))
     params = sum(p.numel() for p in model.parameters())
-    frame = googlenet_frame_macs(convention)
+    frame = frame_macs(model_name, convention)
     unit, divisor = UNITS[convention]
     cache: dict[int, float] = {}
     uncounted: set[str] = set()
@@ -339,12 +382,12 @@ def dataset_macs(
         n_steps = n_steps_for(int(n_frames))
         if n_steps not in cache:
             if convention == "paper":
-                features = torch.empty((n_steps, FEATURE_DIM), device="meta")
-                counted = paper_macs(model, features)
+                counted = paper_macs(model, *meta_inputs(model_name, n_steps))
                 uncounted |= counted.uncounted
                 cache[n_steps] = counted.total
             else:
-                cache[n_steps] = summarizer_macs(model, n_steps, convention=convention)
+                inputs = meta_inputs(model_name, n_steps)
+                cache[n_steps] = count_macs(model, *inputs, convention=convention)
         per_video.append(VideoMacs(key, int(n_frames), n_steps, n_steps * frame, cache[n_steps]))
     if not per_video:
         raise ConfigError(f"no videos to count MACs over for dataset {dataset!r}")

@@ -95,7 +95,7 @@ def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     groups: dict[tuple, dict[str, list[RunResult]]] = {}
     columns = {ds for ds, _ in _datasets()}
     for res in results:
-        if res.dataset not in columns:  # another table's dataset (Mr.HiSum)
+        if res.dataset not in columns or res.setting != "canonical":  # another table's
             continue
         data = "synthetic" if res.synthetic else "real"
         key = (res.model, res.variant, res.selection, res.init, data)
@@ -538,7 +538,8 @@ def build_tables(
     meta = provenance(measured, results=str(results_dir) if results_dir else None, command=command)
     tables: dict[int | str, Table] = {}
     for name in (n for n in numbers if isinstance(n, str)):  # a one-split dataset's table
-        tables[name] = table_mrhisum(mrhisum_rows(found, name))
+        tables[name] = (table_settings(settings_rows(found)) if name == "settings"
+                        else table_mrhisum(mrhisum_rows(found, name)))  # fmt: skip
     t1 = table1(measured)
     if 1 in numbers:
         tables[1] = t1
@@ -619,6 +620,64 @@ def table_mrhisum(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
         *row_notes(rows),
     ]
     return Table("mrhisum", "Mr.HiSum: F1, mAP@50 and mAP@15", columns, rows, notes)
+
+
+def settings_rows(results: Sequence[RunResult]) -> list[dict[str, Any]]:
+    """Measured rows of the F1-by-setting table: one per (model, options, selection, init,
+    data); per dataset and setting the F1 mean over seeds (each seed: the mean over folds)."""
+    from vsumbench.runner.settings import SETTINGS
+
+    datasets = [ds for ds, _ in _datasets()]
+    groups: dict[tuple, list[RunResult]] = {}
+    for res in results:
+        if res.dataset in datasets:
+            data = "synthetic" if res.synthetic else "real"
+            groups.setdefault((res.model, res.variant, res.selection, res.init, data), []).append(
+                res
+            )
+    rows = []
+    for (model, variant, selection, init, data), found in sorted(groups.items()):
+        row: dict[str, Any] = {
+            "method": display_name(model) + (f" [{variant}]" if variant else ""),
+            "model": model, "source": "measured", "selection": selection, "backbone_init": init,
+            "data": data, "n_seeds": len({r.seed for r in found}), "notes": "",
+        }  # fmt: skip
+        for ds in datasets:
+            for setting in SETTINGS:
+                runs = [r for r in found if r.dataset == ds and r.setting == setting]
+                values = [v for v in seed_means(runs, "f1").values() if v is not None]
+                row[f"{ds}_{setting}"], row[f"{ds}_{setting}_std"] = mean_std(values)
+        rows.append(row)
+    return rows
+
+
+def table_settings(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
+    """F1 by setting (canonical, augmented, transfer), as the CLIP-It and DSNet papers print
+    it: the papers' rows (percent / 100) beside measured rows."""
+    from leaderboards import paper_table
+    from vsumbench.runner.settings import SETTINGS
+
+    reported = []
+    for row in paper_table("settings"):
+        out = {"method": row["method"], "model": "", "source": "reported", "selection": "",
+               "backbone_init": "", "data": "real (paper)", "n_seeds": None,
+               "notes": f"source: {row['source']}"}  # fmt: skip
+        out.update({k: (v / 100 if isinstance(v, float) else None) for k, v in row.items()
+                    if k not in ("method", "source")})  # fmt: skip
+        reported.append(out)
+    rows = reported + [dict(r) for r in measured]
+    columns = [Column("method", "Method"), Column("model", "Model"), *_META_COLUMNS]
+    for ds, label in _datasets():
+        columns += [Column(f"{ds}_{s}", f"{label} {s}", "corr") for s in SETTINGS]
+    notes = [
+        "Keyshot F1 as a fraction (the papers print percent). canonical: the dataset's own "
+        "folds; augmented: every fold also trains on the other benchmark, OVP and YouTube; "
+        "transfer: trained on those three, tested on every video of the dataset. Measured: "
+        "mean over folds, then mean +- sample std over seeds. Not ranked: rows of different "
+        "data sources are not comparable (real and synthetic).",
+        *row_notes(rows),
+    ]
+    return Table("settings", "F1 by setting: canonical, augmented, transfer", columns, rows, notes)
 
 
 def write_all(tables: Mapping[int | str, Table], out_dir: str | Path) -> list[Path]:

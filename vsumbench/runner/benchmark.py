@@ -53,24 +53,23 @@ class Benchmark:
 
 
 def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
-    """Read the data file once and move the features to ``device``."""
-    from vsumbench.data import is_synthetic, load_splits, load_videos
+    """Read the data file once (and, in the augmented and transfer settings, the other
+    datasets' files) and move the model's inputs to ``device``."""
+    from vsumbench.data import is_synthetic, load_splits
     from vsumbench.data.fingerprint import video_digest
     from vsumbench.data.paths import dataset_file, load_dataset_annotations, split_file
-    from vsumbench.models import get_spec
-    from vsumbench.models.inputs import check_inputs, input_fields, model_input, required_inputs
+    from vsumbench.models.inputs import model_input
+    from vsumbench.runner.settings import setting_splits
 
     dataset = config.dataset.lower()
     data_file = dataset_file(dataset, config.data_dir)
-    inputs = get_spec(config.model).inputs  # the loader reads what the model reads, no more
-    targets = ("gtscore", "user_summary")
-    fields = tuple(dict.fromkeys((*input_fields(inputs), *targets, "video_name")))
-    required = tuple(f for f in (*required_inputs(inputs), *targets) if f != "features")
-    videos = load_videos(data_file, fields=fields, require=(*targets, *(
-        ["features"] if "features" in required_inputs(inputs) else [])))  # fmt: skip
-    check_inputs(videos, [f for f in required if f not in targets], config.model, file=data_file)
+    inputs, videos = _model_videos(config, dataset, ("gtscore", "user_summary"))
+    target_keys = list(videos)
+    extra = _other_videos(config, dataset)
+    videos.update(extra)
     split_path = Path(config.splits) if config.splits else split_file(dataset, config.data_dir)
     splits = load_splits(split_path, videos.keys())
+    splits = setting_splits(config.setting, splits, target_keys, list(extra))
     annotations = load_dataset_annotations(dataset, config.data_dir)
     digests = {key: video_digest(video, _scores(annotations, key)) for key, video in videos.items()}
     return Benchmark(
@@ -84,6 +83,37 @@ def load_benchmark(config: RunConfig, device: torch.device) -> Benchmark:
         annotations=annotations,
         digests=digests,
     )
+
+
+def _model_videos(config: RunConfig, dataset: str, targets: tuple[str, ...]) -> tuple:
+    """``(inputs, {key: Video})``: the fields the model reads and ``targets``, checked."""
+    from vsumbench.data import load_videos
+    from vsumbench.data.paths import dataset_file
+    from vsumbench.models import get_spec
+    from vsumbench.models.inputs import check_inputs, input_fields, required_inputs
+
+    path = dataset_file(dataset, config.data_dir)
+    inputs = get_spec(config.model).inputs  # the loader reads what the model reads, no more
+    fields = tuple(dict.fromkeys((*input_fields(inputs), *targets, "video_name")))
+    needed = [f for f in required_inputs(inputs) if f != "features"]
+    grounds = ["features"] if "features" in required_inputs(inputs) else []
+    videos = load_videos(path, fields=fields, require=(*targets, *grounds))
+    check_inputs(videos, needed, config.model, file=path)
+    return inputs, videos
+
+
+def _other_videos(config: RunConfig, dataset: str) -> dict[str, Video]:
+    """The other datasets' videos a setting trains on, keyed ``<dataset>/<key>``."""
+    from dataclasses import replace
+
+    from vsumbench.runner.settings import other_datasets, split_key
+
+    out: dict[str, Video] = {}
+    for other in other_datasets(dataset, config.setting):
+        _, videos = _model_videos(config, other, ("gtscore",))
+        out.update({split_key(other, k): replace(v, key=split_key(other, k))
+                    for k, v in videos.items()})  # fmt: skip
+    return out
 
 
 def check_feature_width(
@@ -187,6 +217,24 @@ def _identity(config: RunConfig, device: torch.device) -> tuple:
 
 
 def _file_identity(config: RunConfig, device: torch.device) -> tuple:
+    """The files of `_target_identity`, and those of the setting's other datasets."""
+    from vsumbench.data.paths import dataset_file
+    from vsumbench.runner.settings import other_datasets
+
+    others = other_datasets(config.dataset.lower(), config.setting)
+    stamps = [_stamp(dataset_file(o, config.data_dir)) for o in others]
+    return (config.setting, *_target_identity(config, device), *stamps)
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+        return (str(path.resolve()), stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+    except OSError:
+        return (str(path), None, None, None, None)
+
+
+def _target_identity(config: RunConfig, device: torch.device) -> tuple:
     """Which files a benchmark was read from, and their identity now: size, inode and the
     modification and change times (an edit in place that restores the mtime still changes
     the ctime, which no user can set)."""
@@ -204,13 +252,4 @@ def _file_identity(config: RunConfig, device: torch.device) -> tuple:
             files.append(annotation_file(dataset, config.data_dir))
         except DataNotFoundError:  # load_benchmark says what is missing
             pass
-    stamps = []
-    for path in files:
-        try:
-            stat = path.stat()
-            stamps.append(
-                (str(path.resolve()), stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
-            )
-        except OSError:
-            stamps.append((str(path), None, None, None, None))
-    return (dataset, str(device), *stamps)
+    return (dataset, str(device), *(_stamp(path) for path in files))

@@ -116,6 +116,7 @@ class RunConfig:
     allow_duplicates: bool = False  # train on a file that holds one video under two keys
     precision: str = "32"  # "32", "bf16-mixed" or "16-mixed" (vsumbench.runner.precision)
     workers: int | None = None  # data-loading processes of streamed datasets; None: automatic
+    setting: str = "canonical"  # canonical | augmented | transfer (vsumbench.runner.settings)
 
     def to_dict(self) -> dict[str, Any]:
         """The request as plain data (for logs)."""

@@ -51,6 +51,7 @@ class FoldPlan:
     batch: int = 1  # videos per optimiser step (the model's recipe)
     clip: float | None = None  # max gradient norm (the model's recipe)
     precision: str = "32"  # --precision (vsumbench.runner.precision)
+    setting: str = "canonical"  # vsumbench.runner.settings
 
     @property
     def work(self) -> Path:
@@ -78,6 +79,7 @@ class FoldPlan:
             **({"batch": self.batch} if self.batch != 1 else {}),
             **({"clip": self.clip} if self.clip is not None else {}),
             **({"precision": self.precision} if self.precision != "32" else {}),
+            **({"setting": self.setting} if self.setting != "canonical" else {}),
         }
 
 
@@ -140,6 +142,7 @@ def plan_folds(
                 int(seed),
                 i,
                 variant_label(json_safe(config.model_args)),
+                config.setting,
             )
             test = list(splits[i].test_keys)
             roles = {"train": train, "val": val, "test": test}
@@ -176,6 +179,7 @@ def _shared_settings(config: RunConfig, spec: SummarizerSpec) -> dict[str, Any]:
         "batch": spec.batch,
         "clip": spec.clip,
         "precision": config.precision,
+        "setting": config.setting,
     }
 
 

@@ -85,6 +85,7 @@ def finish(
         seconds=seconds,
         note=note,
         artefacts=store.describe_artefacts(plan.work),
+        setting=plan.setting,
     )
     (plan.work / store.STATE_FILE).unlink(missing_ok=True)
     result.write(plan.work / store.RESULT_FILE)  # last: the staged fold is complete
@@ -138,4 +139,5 @@ def training_record(ctx: RunContext, plan: FoldPlan, parts: FoldParts) -> dict[s
         "threads": ctx.threads,
         "checkpoints": ctx.config.checkpoints,
         "precision": plan.precision,
+        "setting": plan.setting,
     }

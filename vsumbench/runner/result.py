@@ -99,6 +99,7 @@ class RunResult:
     # reported from when its selection keeps one checkpoint per metric
     metrics: dict[str, float] | None = None
     chosen_epochs: dict[str, int] | None = None
+    setting: str = "canonical"  # vsumbench.runner.settings (results before it: canonical)
     schema: int = SCHEMA_VERSION
     path: Path | None = field(default=None, compare=False)  # where it was read from
 
@@ -224,6 +225,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "artefacts": (dict, type(None)),
     "metrics": (dict, type(None)),
     "chosen_epochs": (dict, type(None)),
+    "setting": (str,),
 }
 #: The range of each metric: a value outside is a damaged or foreign file, never a row.
 _RANGES = {

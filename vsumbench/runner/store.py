@@ -66,6 +66,7 @@ class RunKey:
     seed: int
     fold: int
     variant: str = ""  # `variant_label` of non-default model options
+    setting: str = "canonical"  # vsumbench.runner.settings
 
     def path(self, root: str | os.PathLike) -> Path:
         check_selection(self.selection)
@@ -73,15 +74,17 @@ class RunKey:
             Path(root)
             / self.dataset.lower()
             / self.model
-            / run_label(self.selection, self.init, self.variant)
+            / run_label(self.selection, self.init, self.variant, self.setting)
             / f"seed{self.seed}"
             / f"fold{self.fold}"
         )
 
 
-def run_label(selection: str, init: str, variant: str = "") -> str:
-    """``<selection>-<init>[+<variant>]``: the folder of one kind of run of a model."""
-    return f"{selection}-{init}" + (f"+{variant}" if variant else "")
+def run_label(selection: str, init: str, variant: str = "", setting: str = "canonical") -> str:
+    """``<selection>-<init>[+<variant>][@<setting>]``: the folder of one kind of run of a
+    model (the canonical setting unmarked)."""
+    label = f"{selection}-{init}" + (f"+{variant}" if variant else "")
+    return label + (f"@{setting}" if setting != "canonical" else "")
 
 
 # ---------------------------------------------------------------- reading results
@@ -228,7 +231,7 @@ def discover(
         key=lambda r: (
             r.dataset,
             r.model,
-            run_label(r.selection, r.init, r.variant),
+            run_label(r.selection, r.init, r.variant, r.setting),
             r.seed,
             r.fold,
         )

@@ -50,6 +50,7 @@ class SweepGrid:
     folds: Sequence[int] | None = None  # None: every fold of the split file
     selections: Sequence[str] = ("paper",)
     backbone_inits: Sequence[str] = ("imagenet",)
+    settings: Sequence[str] = ("canonical",)  # vsumbench.runner.settings
     epochs: int | None = None
     lr: float | None = None
     weight_decay: float | None = None
@@ -82,7 +83,8 @@ class SweepGrid:
         return _checked(replace(self, **given), "the command line", complete=True)
 
 
-_LISTS = {"models": str, "datasets": str, "folds": int, "selections": str, "backbone_inits": str}
+_LISTS = {"models": str, "datasets": str, "folds": int, "selections": str, "backbone_inits": str,
+          "settings": str}  # fmt: skip
 _TYPES: dict[str, tuple[type, ...]] = {
     "epochs": (int,),
     "lr": (int, float),
@@ -176,6 +178,12 @@ def _checked(grid: SweepGrid, source: str, *, complete: bool = False) -> SweepGr
             f"{source}: unknown dataset(s) {', '.join(bad_sets)}; known: {', '.join(list_datasets())}"
         )
     known = [*selection_names(), OFFICIAL]
+    from vsumbench.runner.settings import SETTINGS
+
+    bad_settings = [s for s in grid.settings if s not in SETTINGS]
+    if bad_settings:
+        raise ConfigError(f"{source}: unknown setting(s) {', '.join(bad_settings)}; known: "
+                          f"{', '.join(SETTINGS)}")  # fmt: skip
     bad_sel = [s for s in grid.selections if s not in known]
     if bad_sel:
         raise ConfigError(

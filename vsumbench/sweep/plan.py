@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from vsumbench.datasets import get_dataset
 from vsumbench.errors import ConfigError
@@ -105,6 +106,7 @@ def grid_for_run(config: RunConfig, parallel: int, gpus: int) -> SweepGrid:
         folds=list(config.folds) if config.folds is not None else None,
         selections=[config.selection],
         backbone_inits=[config.backbone_init],
+        settings=[config.setting],
         model_args=dict(config.model_args),
         threads=config.threads,
         engine="ray",
@@ -127,9 +129,14 @@ def plan_sweep(grid: SweepGrid) -> SweepPlan:
     for dataset in grid.datasets:
         base = RunConfig(grid.models[0], dataset, data_dir=grid.data_dir, splits=grid.splits)
         load = load_streamed if get_dataset(dataset).streamed else load_benchmark
-        bench = load(base, torch.device("cpu"))
+        benches: dict[tuple, Any] = {}  # one per setting and kind of model input
         for config in _configs(grid, dataset):
             spec = get_spec(config.model).for_dataset(dataset)
+            reads = (config.setting, spec.inputs)
+            if reads not in benches:
+                one = replace(base, model=config.model, setting=config.setting)
+                benches[reads] = load(one, torch.device("cpu"))
+            bench = benches[reads]
             folds = plan_folds(config, spec, bench.splits, bench.split_file, bench.digests)
             for fold in folds:
                 if fold.directory in seen:  # e.g. both inits of a model without a backbone
@@ -170,7 +177,7 @@ def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
     if get_dataset(dataset).selection and selections == ["paper"]:  # the default grid
         selections = ["official"]  # a dataset with its own rule (Mr.HiSum) is selected by it
     for model in grid.models:
-        for selection in selections:
+        for selection, setting in ((x, y) for x in selections for y in grid.settings):
             for init in grid.backbone_inits:
                 for seed in model_seeds(grid, model):
                     configs.append(
@@ -184,6 +191,7 @@ def _configs(grid: SweepGrid, dataset: str) -> list[RunConfig]:
                             progress=False,
                             model_args=dict(grid.model_args),
                             threads=threads,
+                            setting=setting,
                             **shared,
                         )
                     )

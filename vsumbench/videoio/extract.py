@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from vsumbench.videoio.kts import cap_shots, kts, refine_boundaries
 
 __all__ = [
     "ExtractReport",
+    "TextSource",
     "ExtractedVideo",
     "extract_files",
     "extract_video",
@@ -103,8 +105,10 @@ def extract_video(
     max_shot_seconds: float | None = MAX_SHOT_SECONDS,
     vmax: float = 1.0,
     progress: bool = False,
+    field: str = "features",
 ) -> ExtractedVideo:
-    """Decode ``path`` once and build its eccv16 group (no annotations)."""
+    """Decode ``path`` once and build its eccv16 group (no annotations); the features go to
+    ``field`` (``features_clip_image`` for CLIP)."""
     import torch
 
     from vsumbench.progress import progress_bar
@@ -150,8 +154,8 @@ def extract_video(
         picks=picks,
         change_points=shots,
         n_frame_per_seg=shots[:, 1] - shots[:, 0] + 1,
-        features=feats.astype(np.float32),
         video_name=path.name,
+        **{field: feats.astype(np.float32)},
     )
     return ExtractedVideo(video, info)
 
@@ -180,18 +184,32 @@ def extract_files(
     max_shot_fraction: float = MAX_SHOT_FRACTION,
     max_shot_seconds: float | None = MAX_SHOT_SECONDS,
     progress: bool = True,
+    text: TextSource | None = None,
 ) -> ExtractReport:
     """Extract every video of ``inputs`` (files and directories) into one eccv16 file.
 
     Keys are ``video_1`` ... in input order; ``video_name`` holds the file name. With more
     than one video, a bad file is skipped and reported (``ExtractReport.failed``); a single
-    bad video, or no good one, raises `DataError`.
+    bad video, or no good one, raises `DataError`. ``text`` (CLIP only): the encoder, and the
+    captions or query whose text features go beside the image features.
     """
     import vsumbench
     from vsumbench.progress import progress_bar
 
     paths = find_videos(inputs)
-    features = FrameFeatures(weights, device=device, batch_size=batch_size, image_size=image_size)
+    if text is None:
+        features: Any = FrameFeatures(weights, device=device, batch_size=batch_size,
+                                      image_size=image_size)  # fmt: skip
+        field, described = (
+            "features",
+            f"torchvision googlenet pool5, resize {features.resize_to}, centre crop {image_size}",
+        )
+    else:
+        features = text.encoder
+        field, described = (
+            "features_clip_image",
+            f"open_clip {features.source}, CLIP normalisation, crop {image_size}",
+        )
     report = ExtractReport()
     done: dict[str, ExtractedVideo] = {}
     for path in progress_bar(
@@ -199,17 +217,13 @@ def extract_files(
     ):
         key = f"video_{len(done) + 1}"
         try:
-            done[key] = extract_video(
-                path,
-                features,
-                key=key,
-                sample_every=sample_every,
-                max_shot_fraction=max_shot_fraction,
-                max_shot_seconds=max_shot_seconds,
-                progress=progress,
-            )
+            one = extract_video(path, features, key=key, sample_every=sample_every,
+                                max_shot_fraction=max_shot_fraction,
+                                max_shot_seconds=max_shot_seconds, progress=progress,
+                                field=field)  # fmt: skip
+            done[key] = one if text is None else text.add(one, path, single=len(paths) == 1)
         except DataError as exc:
-            if len(paths) == 1:
+            if len(paths) == 1 or exc.field and str(exc.field).startswith("captions"):
                 raise
             report.failed[str(path)] = str(exc)
             continue
@@ -223,9 +237,40 @@ def extract_files(
         "vsumbench_extracted": 1,
         "vsumbench_version": getattr(vsumbench, "__version__", "unknown"),
         "backbone": features.source,
-        "feature_extractor": f"torchvision googlenet pool5, resize {features.resize_to}, centre crop {image_size}",
+        "feature_extractor": described,
         "sample_every": sample_every,
         "shots": f"KTS (linear kernel, vmax 1) on the samples, refined to frames, cap {max_shot_fraction} of the video / {max_shot_seconds} s",
     }
     write_extracted(out, done, attrs)
     return report
+
+
+@dataclass
+class TextSource:
+    """CLIP extraction's text side: the encoder, and captions (a parsed ``--captions`` file)
+    or one ``query``; with neither, the file holds image features only."""
+
+    encoder: Any  # vsumbench.videoio.clip_features.ClipFeatures
+    captions: Any = None
+    captions_file: str | None = None
+    query: str | None = None
+
+    def add(self, extracted: ExtractedVideo, path: Path, *, single: bool) -> ExtractedVideo:
+        """The video with ``features_clip_txt``, ``captions`` and ``caption_times``."""
+        from dataclasses import replace
+
+        from vsumbench.videoio.captions import Caption, captions_for
+
+        duration = extracted.info.n_frames / float(extracted.info.fps)
+        if self.captions is not None:
+            items = captions_for(self.captions, path, duration, file=self.captions_file,
+                                 single=single)  # fmt: skip
+        elif self.query is not None:
+            items = [Caption(0.0, duration, self.query)]
+        else:
+            return extracted
+        sentences = [c.text for c in items]
+        video = replace(extracted.video, features_clip_txt=self.encoder.encode_text(sentences),
+                        captions=tuple(sentences),
+                        caption_times=np.array([[c.start, c.end] for c in items]))  # fmt: skip
+        return ExtractedVideo(video, extracted.info)

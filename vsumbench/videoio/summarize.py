@@ -89,11 +89,14 @@ def summarize_video(
     image_size: int = 224,
     sample_every: int = 15,
     progress: bool = True,
+    text: Any = None,
 ) -> SummaryResult:
     """Summarise one video with a trained ``model`` checkpoint.
 
     The longest shot is capped at ``min(budget, 0.15)`` of the video, so the knapsack always
-    selects at least one shot. Returns the JSON record and the frame-level summary.
+    selects at least one shot. Returns the JSON record and the frame-level summary. A model
+    that reads CLIP features (CLIP-It) gets them from ``text``'s encoder, with the text of
+    its query or captions (`vsumbench.videoio.extract.TextSource`).
     """
     from vsumbench.atomic import write_json
     from vsumbench.models import get_spec
@@ -108,22 +111,34 @@ def summarize_video(
         raise ConfigError(f"--budget must be in (0, 1], found {budget}")
     dev = resolve_device(device)
     net, _ = load_trained_model(model, checkpoint, dev)  # first: a bad checkpoint fails fast
-    features = FrameFeatures(weights, device=dev, image_size=image_size)
+    inputs = get_spec(model).inputs
+    clip = any(name.startswith("features_clip") for name in inputs)
+    needs_text = "features_clip_txt" in inputs
+    if clip and (text is None or (needs_text and text.captions is None and text.query is None)):
+        raise ConfigError(f"{model} reads CLIP features of the video and of its text: pass "
+                          f"--query TEXT (a query-focused summary) or --captions FILE")  # fmt: skip
+    features = text.encoder if clip else FrameFeatures(weights, device=dev, image_size=image_size)
     ext = extract_video(
         video,
         features,
         sample_every=sample_every,
         max_shot_fraction=min(budget, MAX_SHOT_FRACTION),
         progress=progress,
+        field="features_clip_image" if clip else "features",
     )
+    if clip:
+        ext = text.add(ext, Path(video), single=True)
     v = ext.video
     capacity = int(v.n_frames * budget)
     if capacity < 1:
         raise DataError(
             f"a budget of {budget} of {v.n_frames} frames is less than one frame", file=video
         )
+    from vsumbench.models.inputs import check_inputs, model_input
+
+    check_inputs({v.key: v}, inputs, model, file=video)
     objective = get_spec(model).make_objective()
-    scores = score_videos(net, {v.key: v.features}, objective)[v.key]
+    scores = score_videos(net, {v.key: model_input(v, inputs, "cpu")}, objective)[v.key]
     if not np.all(np.isfinite(scores)):
         raise DataError(f"summarizer {model!r} produced NaN/inf scores", file=video)
     summary = keyshot_summary(scores, v.change_points, v.n_frames, v.picks, proportion=budget)
@@ -147,6 +162,7 @@ def summarize_video(
         "model": model,
         "checkpoint": str(checkpoint),
         "backbone": features.source,
+        **({"text": list(v.captions)} if v.captions else {}),
         "budget": budget,
         "n_frames": v.n_frames,
         "fps": fps,
