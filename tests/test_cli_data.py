@@ -31,7 +31,7 @@ def test_synth_then_check(tmp_path, monkeypatch):
     assert "eccv16_dataset_tvsum_google_pool5.h5" in result.output
     result = CliRunner().invoke(main, ["data", "check", "--data-dir", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.count("OK ") == 5  # two .h5, annotations, two split files
+    assert result.output.count("OK ") == 7  # four .h5 (with OVP, YouTube), annotations, two splits
     assert "frame counts match" in result.output
 
 

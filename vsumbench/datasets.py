@@ -17,6 +17,8 @@ from vsumbench.errors import ConfigError
 
 __all__ = [
     "DEFAULT_STEP",
+    "SETTINGS",
+    "SETTING_POOL",
     "DatasetSpec",
     "benchmark_datasets",
     "get_dataset",
@@ -26,6 +28,10 @@ __all__ = [
 
 #: Frames between two feature steps (2 fps at 30 fps) in every eccv16 file.
 DEFAULT_STEP = 15
+#: The field's training settings (`vsumbench.runner.settings`), and the datasets the
+#: augmented and transfer settings draw their extra training videos from.
+SETTINGS = ("canonical", "augmented", "transfer")
+SETTING_POOL = ("summe", "tvsum", "ovp", "youtube")
 
 
 @dataclass(frozen=True)

@@ -556,25 +556,31 @@ def build_tables(
     return tables
 
 
-def mrhisum_rows(results: Sequence[RunResult], table: str = "mrhisum") -> list[dict[str, Any]]:
-    """Measured rows of the Mr.HiSum table: one per (model, options, selection, init, data);
-    each metric the mean over seeds (and its sample std), as fractions."""
-    datasets = {s.name for s in benchmark_datasets(table)}
+def _measured_groups(results: Sequence[RunResult], datasets: set[str] | list[str]):
+    """``(row, results)`` per (model, options, selection, init, data) among the results on
+    ``datasets``: the row's identifying cells, and the runs behind it."""
     groups: dict[tuple, list[RunResult]] = {}
     for res in results:
         if res.dataset in datasets:
             data = "synthetic" if res.synthetic else "real"
-            groups.setdefault((res.model, res.variant, res.selection, res.init, data), []).append(
-                res
-            )
-    rows = []
+            key = (res.model, res.variant, res.selection, res.init, data)
+            groups.setdefault(key, []).append(res)
     for (model, variant, selection, init, data), found in sorted(groups.items()):
         row: dict[str, Any] = {
             "method": display_name(model) + (f" [{variant}]" if variant else ""),
             "model": model, "source": "measured", "selection": selection,
             "backbone_init": init, "data": data, "n_seeds": len({r.seed for r in found}),
-            "epochs": sorted({r.config.get("epochs") for r in found} - {None}), "notes": "",
+            "notes": "",
         }  # fmt: skip
+        yield row, found
+
+
+def mrhisum_rows(results: Sequence[RunResult], table: str = "mrhisum") -> list[dict[str, Any]]:
+    """Measured rows of the Mr.HiSum table: one per (model, options, selection, init, data);
+    each metric the mean over seeds (and its sample std), as fractions."""
+    rows = []
+    for row, found in _measured_groups(results, {s.name for s in benchmark_datasets(table)}):
+        row["epochs"] = sorted({r.config.get("epochs") for r in found} - {None})
         for metric in MRHISUM_METRICS:
             values = [v for v in seed_means(found, metric).values() if v is not None]
             row[f"mrhisum_{metric}"], row[f"mrhisum_{metric}_std"] = mean_std(values)
@@ -625,23 +631,11 @@ def table_mrhisum(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
 def settings_rows(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     """Measured rows of the F1-by-setting table: one per (model, options, selection, init,
     data); per dataset and setting the F1 mean over seeds (each seed: the mean over folds)."""
-    from vsumbench.runner.settings import SETTINGS
+    from vsumbench.datasets import SETTINGS
 
     datasets = [ds for ds, _ in _datasets()]
-    groups: dict[tuple, list[RunResult]] = {}
-    for res in results:
-        if res.dataset in datasets:
-            data = "synthetic" if res.synthetic else "real"
-            groups.setdefault((res.model, res.variant, res.selection, res.init, data), []).append(
-                res
-            )
     rows = []
-    for (model, variant, selection, init, data), found in sorted(groups.items()):
-        row: dict[str, Any] = {
-            "method": display_name(model) + (f" [{variant}]" if variant else ""),
-            "model": model, "source": "measured", "selection": selection, "backbone_init": init,
-            "data": data, "n_seeds": len({r.seed for r in found}), "notes": "",
-        }  # fmt: skip
+    for row, found in _measured_groups(results, datasets):
         for ds in datasets:
             for setting in SETTINGS:
                 runs = [r for r in found if r.dataset == ds and r.setting == setting]
@@ -655,7 +649,7 @@ def table_settings(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
     """F1 by setting (canonical, augmented, transfer), as the CLIP-It and DSNet papers print
     it: the papers' rows (percent / 100) beside measured rows."""
     from leaderboards import paper_table
-    from vsumbench.runner.settings import SETTINGS
+    from vsumbench.datasets import SETTINGS
 
     reported = []
     for row in paper_table("settings"):

@@ -136,6 +136,8 @@ class RunResult:
         for optional in ("note", "artefacts", "metrics", "chosen_epochs"):
             if out[optional] is None:
                 del out[optional]
+        if out["setting"] == "canonical":  # as results from before settings read
+            del out["setting"]
         return out
 
     @classmethod

@@ -15,13 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vsumbench.data.splits import Split
+from vsumbench.datasets import SETTING_POOL as POOL
+from vsumbench.datasets import SETTINGS
 from vsumbench.errors import ConfigError
 
 __all__ = ["SETTINGS", "check_setting", "other_datasets", "setting_splits", "split_key"]
-
-SETTINGS = ("canonical", "augmented", "transfer")
-#: The datasets the augmented and transfer settings draw from (eccv16 files).
-POOL = ("summe", "tvsum", "ovp", "youtube")
 
 
 def check_setting(name: str) -> str:
