@@ -59,4 +59,5 @@ fi
 if [ "$TABLES" = 1 ]; then
   vsumbench table --all --results "$RESULTS" --out leaderboards/generated
   vsumbench plot tradeoff --results "$RESULTS" --out leaderboards/generated/tradeoff
+  vsumbench report --results "$RESULTS" --out leaderboards/site
 fi

@@ -122,6 +122,7 @@ TOP_COMMANDS = {
     "predict": "vsumbench.cli.run_cmds:predict",
     "macs": "vsumbench.cli.macs_cmds:macs",
     "table": "vsumbench.cli.table_cmds:table",
+    "report": "vsumbench.cli.report_cmds:report",
     "compare": "vsumbench.cli.table_cmds:compare",
     "plot": "vsumbench.cli.plot_cmds:plot",
     "summarize": "vsumbench.cli.video_cmds:summarize",

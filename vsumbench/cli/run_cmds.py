@@ -119,6 +119,15 @@ def _finite(value: float | None, param: click.Parameter, *, positive: bool) -> f
     "--dataset (one fold). Recorded in the result and its folder (...@augmented).",
 )
 @click.option(
+    "--log",
+    "trackers",
+    multiple=True,
+    type=click.Choice(["tensorboard", "mlflow", "wandb"]),
+    help="Log every epoch and each fold's configuration and result to this experiment tracker "
+    "(repeatable; the track extra). TensorBoard and MLflow write under --results; W&B runs "
+    "offline there unless you configured it.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=None,
@@ -207,6 +216,7 @@ def run(
     selection: str | None,
     precision: str,
     setting: str,
+    trackers: tuple[str, ...],
     workers: int | None,
     results_dir: str,
     backbone_init: str,
@@ -245,6 +255,7 @@ def run(
         selection = OFFICIAL if get_dataset(dataset).selection else "paper"
 
     from vsumbench.runner.config import RunConfig, parse_model_args, seeds_from
+    from vsumbench.runner.trackers import check_trackers
     from vsumbench.runner.train import run as run_training
 
     seeds = None  # the model's registered seed
@@ -279,6 +290,7 @@ def run(
         precision=precision,
         workers=workers,
         setting=setting,
+        log=check_trackers(trackers),
     )
     from vsumbench.models import get_spec
 

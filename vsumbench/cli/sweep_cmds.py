@@ -62,6 +62,12 @@ DEFAULTS = SweepGrid()
     help="Epoch selection rules (default paper; official = each model's own).",
 )
 @click.option(
+    "--log",
+    multiple=True,
+    type=click.Choice(["tensorboard", "mlflow", "wandb"]),
+    help="As `vsumbench run --log` (repeatable).",
+)
+@click.option(
     "--settings",
     callback=_list(),
     metavar="canonical,augmented,transfer",
@@ -240,6 +246,11 @@ def _grid(spec_file, n_seeds, seed_list, model_args, time_min, options) -> Sweep
         grid = replace(grid, seeds=(), seed_count=None)
     options["model_args"] = {**grid.model_args, **parse_model_args(model_args)} or None
     options["time"] = time_min
+    if options.get("log"):
+        from vsumbench.runner.trackers import check_trackers
+
+        options["log"] = check_trackers(options["log"])
+    options["log"] = options.get("log") or None  # not given: the file's value
     for flag in ("deterministic", "force", "allow_duplicates"):  # not given: the file's value
         options[flag] = options[flag] or None
     return grid.with_options(options)

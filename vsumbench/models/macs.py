@@ -230,8 +230,14 @@ def clip_frame_macs(convention: str = "paper", name: str = "ViT-B-32") -> float:
         raise ConfigError(
             'counting CLIP-It\'s feature extractor needs open_clip: pip install -e ".[clip]"'
         ) from None
-    with torch.device("meta"):
-        visual = open_clip.create_model(name, pretrained=None, device="meta").visual.eval()
+    import logging
+
+    logging.disable(logging.WARNING)  # "no pretrained weights": none are wanted for counting
+    try:
+        with torch.device("meta"):
+            visual = open_clip.create_model(name, pretrained=None, device="meta").visual.eval()
+    finally:
+        logging.disable(logging.NOTSET)
     return count_macs(visual, torch.empty(FRAME_SHAPE, device="meta"), convention=convention)
 
 

@@ -32,15 +32,16 @@ def _pyplot():
     return plt
 
 
-def save_figure(fig: Any, out: str | Path) -> list[Path]:
-    """Save ``fig`` as ``<out>.png`` and ``<out>.pdf`` (atomically) and close it."""
+def save_figure(fig: Any, out: str | Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+    """Save ``fig`` as ``<out>.png`` and ``<out>.pdf`` (or ``formats``; atomically) and close
+    it."""
     from vsumbench.atomic import atomic_path
 
     base = Path(out)
-    if base.suffix.lower() in (".png", ".pdf"):
+    if base.suffix.lower() in (".png", ".pdf", ".svg"):
         base = base.with_suffix("")
     written = []
-    for fmt in ("png", "pdf"):
+    for fmt in formats:
         path = base.with_name(base.name + f".{fmt}")
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight")
@@ -185,8 +186,11 @@ def read_run(run_dir: str | Path) -> RunResult:
     return RunResult.read(path)
 
 
-def plot_training(result: RunResult, out: str | Path) -> list[Path]:
-    """Training loss and test (and validation) tau/rho per epoch, chosen epoch marked."""
+def plot_training(
+    result: RunResult, out: str | Path, formats: Sequence[str] = ("png", "pdf")
+) -> list[Path]:
+    """Training loss and test (and validation) metrics per epoch (tau/rho, or Mr.HiSum's F1
+    and mAP), chosen epoch marked."""
     plt = _pyplot()
     epochs = result.epochs
     if not epochs:
@@ -205,7 +209,9 @@ def plot_training(result: RunResult, out: str | Path) -> list[Path]:
     ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_loss.set_ylabel("training loss (MSE)")
     ax_corr = ax_loss.twinx()
-    colors = {"kendall": "tab:blue", "spearman": "tab:orange"}
+    colors = {"kendall": "tab:blue", "spearman": "tab:orange", "f1": "tab:purple",
+              "map50": "tab:red", "map15": "tab:brown"}  # fmt: skip
+    names = {"kendall": "tau", "spearman": "rho"}
     for split, style in (("test", "-"), ("val", "--")):
         for metric, color in colors.items():
             values = series(f"{split}_{metric}")
@@ -218,9 +224,9 @@ def plot_training(result: RunResult, out: str | Path) -> list[Path]:
                 color=color,
                 marker=marker,
                 markersize=3,
-                label=f"{split} {'tau' if metric == 'kendall' else 'rho'}",
+                label=f"{split} {names.get(metric, metric)}",
             )
-    ax_corr.set_ylabel("rank correlation")
+    ax_corr.set_ylabel("metric (rank correlation, F1, mAP)")
     chosen = result.chosen_epoch
     if chosen is not None:
         ax_loss.axvline(
@@ -235,7 +241,7 @@ def plot_training(result: RunResult, out: str | Path) -> list[Path]:
     ax_loss.legend(lines[0] + more[0], lines[1] + more[1], fontsize=8, loc="best")
     ax_loss.set_title(_run_title(result))
     fig.tight_layout()
-    return save_figure(fig, out)
+    return save_figure(fig, out, formats)
 
 
 def _run_title(result: RunResult) -> str:
@@ -261,7 +267,12 @@ def _data_file(result: RunResult, data_dir: str | None) -> Path:
 
 
 def plot_scores(
-    run_dir: str | Path, video: str, out: str | Path, *, data_dir: str | None = None
+    run_dir: str | Path,
+    video: str,
+    out: str | Path,
+    *,
+    data_dir: str | None = None,
+    formats: Sequence[str] = ("png", "pdf"),
 ) -> list[Path]:
     """Predicted scores, ground-truth ``gtscore`` and the selected keyshots of one video."""
     from vsumbench.data.eccv16 import load_videos
@@ -333,7 +344,7 @@ def plot_scores(
     )
     ax_sum.set_xlim(0, v.n_frames)
     fig.tight_layout()
-    return save_figure(fig, out)
+    return save_figure(fig, out, formats)
 
 
 def _shade(ax: Any, mask: np.ndarray, **style: Any) -> None:

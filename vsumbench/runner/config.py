@@ -117,6 +117,7 @@ class RunConfig:
     precision: str = "32"  # "32", "bf16-mixed" or "16-mixed" (vsumbench.runner.precision)
     workers: int | None = None  # data-loading processes of streamed datasets; None: automatic
     setting: str = "canonical"  # canonical | augmented | transfer (vsumbench.runner.settings)
+    log: tuple[str, ...] = ()  # experiment trackers (vsumbench.runner.trackers)
 
     def to_dict(self) -> dict[str, Any]:
         """The request as plain data (for logs)."""

@@ -25,6 +25,7 @@ from vsumbench.runner import store
 from vsumbench.runner.benchmark import BenchmarkCache, check_duplicates, check_feature_width
 from vsumbench.runner.config import RunConfig
 from vsumbench.runner.context import FoldParts, RunContext
+from vsumbench.runner.display import EpochDisplay, open_trackers
 from vsumbench.runner.environment import torch_threads
 from vsumbench.runner.evaluation import FoldEvaluator
 from vsumbench.runner.failures import guarded, where_stopped
@@ -36,7 +37,7 @@ from vsumbench.runner.result import RunResult
 from vsumbench.runner.resume import FoldProgress, StateWriter, restore, snapshot
 from vsumbench.runner.rng import OFFICIAL_ORDER
 from vsumbench.runner.seeding import seed_everything, set_determinism
-from vsumbench.runner.selection import Selector, selector
+from vsumbench.runner.selection import selector
 
 __all__ = ["RunReport", "run", "run_fold"]
 
@@ -171,11 +172,18 @@ def run_fold(ctx: RunContext, plan: FoldPlan, *, bar: Any = None) -> RunResult:
         progress = restore(plan, state, parts)
     else:
         progress = FoldProgress(selector=selector(plan.selection))
+    trackers = open_trackers(ctx.config, plan)
     try:
-        seconds = _train_epochs(ctx, plan, parts, evaluator, progress, bar)
+        seconds = _train_epochs(ctx, plan, parts, evaluator, progress, bar, trackers)
+        result = finish(ctx, plan, parts, progress, evaluator, seconds)
+        if trackers is not None:
+            trackers.finish(result)  # the final numbers, then closed
     except KeyboardInterrupt:
         raise Interrupted(where_stopped(ctx.config.model, plan, len(progress.history))) from None
-    return finish(ctx, plan, parts, progress, evaluator, seconds)
+    finally:
+        if trackers is not None:
+            trackers.close()  # stopped or failed: what was logged stays
+    return result
 
 
 def _train_epochs(
@@ -185,11 +193,12 @@ def _train_epochs(
     evaluator: FoldEvaluator,
     progress: FoldProgress,
     bar: Any,
+    trackers: Any = None,
 ) -> float:
     """The epochs still to do: train, evaluate, select, save the resume state; seconds."""
     model, optimizer = parts.model, parts.optimizer
     epochs = plan.epochs if parts.trains else 1  # nothing to train: evaluate once
-    epoch_bar = _epoch_bar(bar, ctx.config, plan, epochs, progress.next_epoch)
+    display = EpochDisplay(bar, ctx.config, plan, epochs, progress.next_epoch, trackers)
     start = time.perf_counter()
     writer, precision = StateWriter(), Precision(plan.precision, ctx.device)
     try:
@@ -214,36 +223,8 @@ def _train_epochs(
                 progress.kept[epoch] = snapshot_best(epoch, model, scored)
             progress.prune()
             writer.submit(plan.work, snapshot(plan, parts, progress))
-            _show(epoch_bar, loss, record, progress.selector)
+            display.epoch(loss, record, progress.selector)
     finally:
         writer.close()  # the last epoch's state is on disk before anything else is written
-        if epoch_bar is not None:
-            epoch_bar.close()
+        display.close()
     return time.perf_counter() - start
-
-
-def _epoch_bar(bar: Any, config: RunConfig, plan: FoldPlan, epochs: int, start: int) -> Any:
-    if bar is None:
-        return None
-    from vsumbench.progress import progress_bar
-
-    desc = f"seed {plan.seed} fold {plan.index}"
-    return progress_bar(
-        total=epochs,
-        initial=start - 1,
-        desc=desc,
-        unit="epoch",
-        leave=False,
-        disable=not config.progress,
-    )
-
-
-def _show(bar: Any, loss: float, record: dict[str, Any], selector: Selector) -> None:
-    if bar is not None:
-        bar.update(1)
-        bar.set_postfix(
-            loss=f"{loss:.4f}",
-            tau=f"{record['test_kendall']:.3f}",
-            rho=f"{record['test_spearman']:.3f}",
-            best=selector.best_epoch,
-        )

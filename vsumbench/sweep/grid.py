@@ -51,6 +51,7 @@ class SweepGrid:
     selections: Sequence[str] = ("paper",)
     backbone_inits: Sequence[str] = ("imagenet",)
     settings: Sequence[str] = ("canonical",)  # vsumbench.runner.settings
+    log: Sequence[str] = ()  # experiment trackers of every fold (vsumbench.runner.trackers)
     epochs: int | None = None
     lr: float | None = None
     weight_decay: float | None = None

@@ -24,7 +24,7 @@ __all__ = ["SweepPlan", "Task", "grid_for_run", "plan_sweep"]
 #: Settings every fold of a sweep shares with its `RunConfig`, under the same names.
 SHARED = (
     "epochs", "lr", "weight_decay", "data_dir", "splits", "results", "device",
-    "deterministic", "force", "checkpoints", "allow_duplicates",
+    "deterministic", "force", "checkpoints", "allow_duplicates", "log",
 )  # fmt: skip
 
 

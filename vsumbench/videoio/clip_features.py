@@ -70,8 +70,15 @@ class ClipFeatures:
     @staticmethod
     def _build(open_clip: Any, name: str, weights: str | Path) -> tuple[Any, str]:
         if str(weights) == "random":
+            import logging
+
             torch.manual_seed(0)  # the same random encoder every time (tests)
-            return open_clip.create_model(name, pretrained=None), f"{name}, random (testing only)"
+            logging.disable(logging.WARNING)  # open_clip warns that no weights were loaded
+            try:
+                model = open_clip.create_model(name, pretrained=None)
+            finally:
+                logging.disable(logging.NOTSET)
+            return model, f"{name}, random (testing only)"
         if str(weights) == "auto":
             try:
                 return open_clip.create_model(name, pretrained="openai"), f"{name}, openai"
