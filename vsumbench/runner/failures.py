@@ -27,7 +27,9 @@ def guarded(
     except BaseException as exc:
         store.drop_empty_staging(plan.directory)
         ours = isinstance(exc, VsumbenchError) and not isinstance(exc, ModelError)
-        if ours or not isinstance(exc, Exception):  # our own errors say it all; Ctrl-C
+        # Our own errors say it all; Ctrl-C; and a disk that is full or a file-size limit
+        # (the environment, not the model: the CLI names the file).
+        if ours or isinstance(exc, OSError) or not isinstance(exc, Exception):
             raise
         raise _model_failure(ctx, plan, exc) from exc
 
@@ -38,12 +40,16 @@ def _model_failure(ctx: RunContext, plan: FoldPlan, exc: Exception) -> ModelErro
 
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    log = store.append_log(plan.directory, f"== {stamp} {ctx.config.model} failed:\n{trace}")
+    try:
+        log = store.append_log(plan.directory, f"== {stamp} {ctx.config.model} failed:\n{trace}")
+        where = f"traceback in {log}"
+    except OSError as err:  # a full disk must not hide the model's error
+        where = f"traceback not saved: {err.strerror or err}"
     first = (str(exc).strip().splitlines() or [""])[0][:300]
     what = first if isinstance(exc, ModelError) else f"{type(exc).__name__}: {first}"
     return ModelError(
-        f"{ctx.config.model} failed in seed {plan.seed} fold {plan.index}: {what} (traceback "
-        f"in {log}; rerun with `vsumbench --debug run ...` to see it here)"
+        f"{ctx.config.model} failed in seed {plan.seed} fold {plan.index}: {what} ({where}; "
+        f"rerun with `vsumbench --debug run ...` to see it here)"
     )
 
 
