@@ -92,3 +92,34 @@ def test_summarize_writes_playable_video_and_matching_json(tmp_path):
         ],
     )
     assert wrong.exit_code != 0 and "vas.pt" in wrong.output and "vasnet" in wrong.output
+
+
+def test_summarize_report_page_shows_the_shots_the_selected_thumbnails_and_the_video(tmp_path):
+    import re
+
+    import matplotlib.image
+
+    from vsumbench.models.checkpoints import save_checkpoint
+    from vsumbench.models.registry import create
+
+    colors = write_video(tmp_path / "v.mp4", 300)
+    save_checkpoint(tmp_path / "vas.pt", create("vasnet"), {"model": "vasnet"})
+    result = CliRunner().invoke(main, [
+        "summarize", str(tmp_path / "v.mp4"), "--model", "vasnet", "--checkpoint",
+        str(tmp_path / "vas.pt"), "--out", str(tmp_path / "s.mp4"), "--json",
+        str(tmp_path / "s.json"), "--report", str(tmp_path / "page"), *FAST,
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "s.json").read_text())
+    page = (tmp_path / "page" / "index.html").read_text()
+    assert len(re.findall(r"<rect ", page)) == len(record["shots"])  # the timeline
+    assert page.count('fill="#e8892b"') == len(record["segments"])  # selected shots coloured
+    video = re.search(r'<video controls src="([^"]+)"', page).group(1)
+    assert (tmp_path / "page" / video).is_file()
+    thumbs = re.findall(r'<img src="([^"]+)"', page)
+    assert len(thumbs) == len(record["segments"])
+    for seg, thumb in zip(record["segments"], thumbs, strict=True):
+        image = matplotlib.image.imread(tmp_path / "page" / thumb)[..., :3] * 255
+        middle = (seg["start_frame"] + seg["end_frame"]) // 2
+        scene = int(np.searchsorted((0, 70, 160, 200), middle, side="right")) - 1
+        assert np.abs(image.mean(axis=(0, 1)) - colors[scene]).max() < 12  # its scene's colour

@@ -302,13 +302,13 @@ def _check_companions(root: Path, features_only: bool) -> bool:
 def splits(dataset: str, data_dir: str | None, folds: int, seed: int, fmt: str, out: str) -> None:
     """Write deterministic k-fold splits over the dataset's video keys: every video is
     tested in exactly one fold (SumMe 20/5, TVSum 40/10 with 5 folds)."""
-    from vsumbench.data.eccv16 import video_keys
+    from vsumbench.data.layouts import layout_of
     from vsumbench.data.paths import dataset_file
     from vsumbench.data.splits import make_kfold, write_splits
     from vsumbench.datasets import get_dataset
 
     dataset = dataset.lower()
-    keys = video_keys(dataset_file(dataset, data_dir))
+    keys = layout_of(dataset).keys(dataset_file(dataset, data_dir))
     try:
         folds_ = make_kfold(keys, k=folds, seed=seed)
     except ValueError as exc:

@@ -197,6 +197,14 @@ def extract(inputs, out, device, sample_every, weights, image_size, batch_size, 
 @_encoder_init_option
 @_captions_option
 @_query_option
+@click.option(
+    "--report",
+    "report_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Also write a page of the summary into this folder: a timeline of the shots, "
+    "thumbnails of the selected ones and the summary video (opens from disk).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def summarize(
     video,
@@ -214,6 +222,7 @@ def summarize(
     encoder_init,
     captions,
     query,
+    report_dir,
     quiet,
 ):
     """Summarise VIDEO: extract features and KTS shots, score them with MODEL's
@@ -250,3 +259,7 @@ def summarize(
     )
     if json_path:
         click.echo(f"segments: {json_path}")
+    if report_dir:
+        from vsumbench.videoio.video_report import write_video_report
+
+        click.echo(f"report: {write_video_report(r, video, report_dir, out)}")
