@@ -230,9 +230,10 @@ def summarize(
     order as a video (and a JSON of the segments). A CLIP-It model reads CLIP features and the
     text of --query (a query-focused summary) or --captions."""
     from vsumbench.models import get_spec
+    from vsumbench.models.inputs import reads_clip
     from vsumbench.videoio.summarize import summarize_video
 
-    clip = any(n.startswith("features_clip") for n in get_spec(model).inputs)
+    clip = reads_clip(get_spec(model).inputs)
     text = None
     if clip or captions or query:
         text = _text_source("clip" if clip else "googlenet", clip_model, encoder_weights,

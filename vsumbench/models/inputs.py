@@ -19,6 +19,7 @@ __all__ = [
     "input_fields",
     "model_input",
     "n_steps",
+    "reads_clip",
     "required_inputs",
     "to_device",
 ]
@@ -37,6 +38,11 @@ HOW_TO_ADD = {
 def input_fields(inputs: Sequence[str]) -> tuple[str, ...]:
     """Every field a model reads (optional ones included)."""
     return tuple(name.rstrip("?") for name in inputs)
+
+
+def reads_clip(inputs: Sequence[str]) -> bool:
+    """Whether a model reads CLIP features (and so needs a CLIP encoder, not GoogLeNet)."""
+    return "features_clip_image" in input_fields(inputs)
 
 
 def required_inputs(inputs: Sequence[str]) -> tuple[str, ...]:

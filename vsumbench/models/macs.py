@@ -244,9 +244,10 @@ def clip_frame_macs(convention: str = "paper", name: str = "ViT-B-32") -> float:
 def frame_macs(model_name: str, convention: str = "paper") -> float:
     """The feature extractor's MACs per step of a model: GoogLeNet, or CLIP's image tower
     for a model that reads CLIP features."""
+    from vsumbench.models.inputs import reads_clip
     from vsumbench.models.registry import get_spec
 
-    if "features_clip_image" in get_spec(model_name).inputs:
+    if reads_clip(get_spec(model_name).inputs):
         return clip_frame_macs(convention)
     return googlenet_frame_macs(convention)
 

@@ -12,6 +12,7 @@ each. Resume, staging, locks and ``result.json`` are the folded runner's own.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Sequence
@@ -196,7 +197,7 @@ def _finish(ctx, plan, parts, progress, evaluator, seconds: float) -> RunResult:
     value = {m: tested[chosen[m]][0][m] for m in _METRICS}
     per_video = {k: {m: tested[chosen[m]][0]["per_video"][k][m] for m in _METRICS}
                  for k in plan.test_keys}  # fmt: skip
-    provenance = {EXPECTED: __import__("json").dumps(list(plan.test_keys)),
+    provenance = {EXPECTED: json.dumps(list(plan.test_keys)),
                   "model": ctx.config.model, "dataset": plan.dataset, "seed": plan.seed,
                   "fold": plan.index, "selection": plan.selection, "metric": "f1",
                   "data_file": str(ctx.bench.data_file), "synthetic": int(ctx.bench.synthetic)}  # fmt: skip

@@ -76,6 +76,48 @@ def write_summary_video(
     return written
 
 
+def _extract(video: str | os.PathLike, model: str, text: Any, budget: float, *, weights: Any,
+             device: Any, image_size: int, sample_every: int, progress: bool) -> tuple:  # fmt: skip
+    """``(extracted video, encoder description)`` with the features the model reads:
+    GoogLeNet's, or CLIP's with the text of the query or captions."""
+    from vsumbench.models import get_spec
+    from vsumbench.models.inputs import reads_clip
+    from vsumbench.videoio.extract import MAX_SHOT_FRACTION, extract_video
+    from vsumbench.videoio.features import FrameFeatures
+
+    inputs = get_spec(model).inputs
+    clip = reads_clip(inputs)
+    no_text = text is None or (text.captions is None and text.query is None)
+    if clip and (text is None or ("features_clip_txt" in inputs and no_text)):
+        raise ConfigError(f"{model} reads CLIP features of the video and of its text: pass "
+                          f"--query TEXT (a query-focused summary) or --captions FILE")  # fmt: skip
+    features = text.encoder if clip else FrameFeatures(weights, device=device,
+                                                       image_size=image_size)  # fmt: skip
+    ext = extract_video(video, features, sample_every=sample_every, progress=progress,
+                        max_shot_fraction=min(budget, MAX_SHOT_FRACTION),
+                        field="features_clip_image" if clip else "features")  # fmt: skip
+    return (text.add(ext, Path(video), single=True) if clip else ext), features.source
+
+
+def _shots(v: Any, scores: np.ndarray, summary: np.ndarray, fps: float) -> list[dict]:
+    """Every shot: frames, seconds, the model's shot score and whether it was selected."""
+    from vsumbench.protocol.keyshot import frame_scores, shot_scores
+
+    per_shot = shot_scores(frame_scores(scores, v.picks, v.n_frames), v.change_points)
+    return [
+        {
+            "shot": i,
+            "start_frame": int(a),
+            "end_frame": int(b),  # inclusive
+            "start_s": a / fps,
+            "end_s": (b + 1) / fps,  # end of the last frame
+            "score": float(per_shot[i]),
+            "selected": bool(summary[a]),
+        }
+        for i, (a, b) in enumerate(v.change_points.tolist())
+    ]
+
+
 def summarize_video(
     video: str | os.PathLike,
     model: str,
@@ -100,68 +142,38 @@ def summarize_video(
     """
     from vsumbench.atomic import write_json
     from vsumbench.models import get_spec
-    from vsumbench.protocol.keyshot import frame_scores, keyshot_summary, shot_scores
+    from vsumbench.models.inputs import check_inputs, model_input
+    from vsumbench.protocol.keyshot import keyshot_summary
     from vsumbench.runner.environment import resolve_device
     from vsumbench.runner.loop import score_videos
     from vsumbench.runner.predict import load_trained_model
-    from vsumbench.videoio.extract import MAX_SHOT_FRACTION, extract_video
-    from vsumbench.videoio.features import FrameFeatures
 
     if not 0.0 < budget <= 1.0:
         raise ConfigError(f"--budget must be in (0, 1], found {budget}")
     dev = resolve_device(device)
     net, _ = load_trained_model(model, checkpoint, dev)  # first: a bad checkpoint fails fast
     inputs = get_spec(model).inputs
-    clip = any(name.startswith("features_clip") for name in inputs)
-    needs_text = "features_clip_txt" in inputs
-    if clip and (text is None or (needs_text and text.captions is None and text.query is None)):
-        raise ConfigError(f"{model} reads CLIP features of the video and of its text: pass "
-                          f"--query TEXT (a query-focused summary) or --captions FILE")  # fmt: skip
-    features = text.encoder if clip else FrameFeatures(weights, device=dev, image_size=image_size)
-    ext = extract_video(
-        video,
-        features,
-        sample_every=sample_every,
-        max_shot_fraction=min(budget, MAX_SHOT_FRACTION),
-        progress=progress,
-        field="features_clip_image" if clip else "features",
-    )
-    if clip:
-        ext = text.add(ext, Path(video), single=True)
+    ext, source = _extract(video, model, text, budget, weights=weights, device=dev,
+                           image_size=image_size, sample_every=sample_every, progress=progress)  # fmt: skip
     v = ext.video
-    capacity = int(v.n_frames * budget)
-    if capacity < 1:
+    if int(v.n_frames * budget) < 1:
         raise DataError(
             f"a budget of {budget} of {v.n_frames} frames is less than one frame", file=video
         )
-    from vsumbench.models.inputs import check_inputs, model_input
-
     check_inputs({v.key: v}, inputs, model, file=video)
     objective = get_spec(model).make_objective()
     scores = score_videos(net, {v.key: model_input(v, inputs, "cpu")}, objective)[v.key]
     if not np.all(np.isfinite(scores)):
         raise DataError(f"summarizer {model!r} produced NaN/inf scores", file=video)
     summary = keyshot_summary(scores, v.change_points, v.n_frames, v.picks, proportion=budget)
-    per_shot = shot_scores(frame_scores(scores, v.picks, v.n_frames), v.change_points)
     fps = float(ext.fps)
-    shots = [
-        {
-            "shot": i,
-            "start_frame": int(a),
-            "end_frame": int(b),  # inclusive
-            "start_s": a / fps,
-            "end_s": (b + 1) / fps,  # end of the last frame
-            "score": float(per_shot[i]),
-            "selected": bool(summary[a]),
-        }
-        for i, (a, b) in enumerate(v.change_points.tolist())
-    ]
+    shots = _shots(v, scores, summary, fps)
     selected = [s for s in shots if s["selected"]]
     record: dict[str, Any] = {
         "video": str(video),
         "model": model,
         "checkpoint": str(checkpoint),
-        "backbone": features.source,
+        "backbone": source,
         **({"text": list(v.captions)} if v.captions else {}),
         "budget": budget,
         "n_frames": v.n_frames,
