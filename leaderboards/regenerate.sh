@@ -59,5 +59,9 @@ fi
 if [ "$TABLES" = 1 ]; then
   vsumbench table --all --results "$RESULTS" --out leaderboards/generated
   vsumbench plot tradeoff --results "$RESULTS" --out leaderboards/generated/tradeoff
+  # The site (not committed: a page and two figures per run) and the README's picture of it
+  # (headless Chromium: the test extra's selenium and Debian's chromium, chromium-driver).
   vsumbench report --results "$RESULTS" --out leaderboards/site
+  python -m leaderboards.screenshot leaderboards/site docs/img/leaderboard-site.png \
+    || echo "docs/img/leaderboard-site.png not updated (no headless Chromium here)"
 fi

@@ -50,6 +50,40 @@ def small_benchmark(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def report_store(small_benchmark, tmp_path_factory) -> Path:
+    """A result store with two short VASNet runs on SumMe (canonical and transfer settings),
+    for the report site's tests."""
+    from click.testing import CliRunner
+
+    from vsumbench.cli import main
+
+    root = tmp_path_factory.mktemp("store")
+    for setting in ("canonical", "transfer"):
+        args = ["run", "vasnet", "--dataset", "summe", "--data-dir", str(small_benchmark),
+                "--results", str(root), "--epochs", "2", "--folds", "0", "--device", "cpu",
+                "--quiet", "--setting", setting]  # fmt: skip
+        done = CliRunner().invoke(main, args)
+        assert done.exit_code == 0, done.output
+    return root
+
+
+ARTIFACTS = Path(os.environ.get("VSUMBENCH_ARTIFACTS") or REPO / "artifacts")
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where tests keep files for a person to look at (CI's artefacts): printed at the end."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    kept = sorted(p for p in ARTIFACTS.rglob("*") if p.is_file()) if ARTIFACTS.is_dir() else []
+    if kept:
+        terminalreporter.write_line(f"artefacts kept for review ({len(kept)} files): {ARTIFACTS}")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory):
     """Parsed-annotation caches of the test run go to a folder of its own, not the user's."""

@@ -122,3 +122,13 @@ def test_doctests_hold():
         assert result.failed == 0, name
         attempted += result.attempted
     assert attempted >= 3
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_and_image_in_the_docs_exists(doc):
+    """A picture or a page the docs point to is in the repository (the README's screenshot
+    of the report site included); web addresses and anchors are not followed."""
+    targets = re.findall(r"\]\(([^)\s]+)\)", re.sub(r"\n\s*", " ", doc.read_text()))
+    local = [t.split("#")[0] for t in targets if not re.match(r"[a-z]+:|#", t)]
+    missing = [t for t in local if t and not (doc.parent / t).exists()]
+    assert not missing, f"{doc.name} points to files that are not there: {missing}"

@@ -38,14 +38,8 @@ def tags(path: Path) -> list[tuple[str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def store(small_benchmark, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("store")
-    for setting in ("canonical", "transfer"):
-        done = invoke("run", "vasnet", "--dataset", "summe", "--data-dir", small_benchmark,
-                      "--results", root, "--epochs", "2", "--folds", "0", "--device", "cpu",
-                      "--quiet", "--setting", setting)  # fmt: skip
-        assert done.exit_code == 0, done.output
-    return root
+def store(report_store) -> Path:
+    return report_store
 
 
 def build(results: Path, out: Path, **kwargs):

@@ -211,7 +211,7 @@ def _cell_value(row: Mapping, key: str) -> str:
 
 
 def _board(key: Any, table: Any, run_links: Mapping) -> str:
-    from vsumbench.report.tables import _fmt_cell
+    from vsumbench.report.tables import format_cell
 
     headers = "".join(f'<th data-col="{i}">{_e(c.header)}</th>'
                       for i, c in enumerate(table.columns))  # fmt: skip
@@ -220,7 +220,7 @@ def _board(key: Any, table: Any, run_links: Mapping) -> str:
         attrs = " ".join(f'data-{k}="{_e(_cell_value(row, k))}"' for k, _ in FILTERS)
         cells = []
         for c in table.columns:
-            text = _fmt_cell(row, c, "±")
+            text = format_cell(row, c, "±")
             raw = row.get(c.key)
             sort = raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else text
             cells.append(f'<td data-sort="{_e(sort)}">{_e(text)}</td>')

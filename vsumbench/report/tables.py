@@ -392,7 +392,9 @@ def table3(
 
 
 # --------------------------------------------------------------------------- rendering
-def _fmt_cell(row: Mapping[str, Any], col: Column, pm: str) -> str:
+def format_cell(row: Mapping[str, Any], col: Column, pm: str) -> str:
+    """A cell as every output prints it (Markdown, LaTeX, the report site); ``pm`` joins a
+    mean and its spread."""
     value = row.get(col.key)
     if col.kind == "rank":
         prefix = "s" if value is not None and row.get("rank_scale") == "synthetic" else ""
@@ -461,7 +463,7 @@ def render(table: Table, fmt: str) -> str:
         from tabulate import tabulate
 
         body = tabulate(
-            [[_fmt_cell(r, c, "±") for c in table.columns] for r in table.rows],
+            [[format_cell(r, c, "±") for c in table.columns] for r in table.rows],
             headers=[c.header for c in table.columns],
             tablefmt="github",
             disable_numparse=True,
@@ -488,7 +490,7 @@ def render(table: Table, fmt: str) -> str:
         ]
         for row in table.rows:
             cells = [
-                _latex_escape(_fmt_cell(row, c, "PLUSMINUS")).replace("PLUSMINUS", r"$\pm$")
+                _latex_escape(format_cell(row, c, "PLUSMINUS")).replace("PLUSMINUS", r"$\pm$")
                 for c in table.columns
             ]
             lines.append(" & ".join(cells) + r" \\")
@@ -553,7 +555,7 @@ def build_tables(
         own = [r for r in tables[name].rows if r["source"] == "measured"]
         where = str(results_dir) if results_dir else None
         tables[name].meta = provenance(own, results=where, command=command)
-    return tables
+    return {n: tables[n] for n in numbers if n in tables}  # in the order asked for
 
 
 def _measured_groups(results: Sequence[RunResult], datasets: set[str] | list[str]):
