@@ -146,3 +146,29 @@ def test_tradeoff_cli_published_only(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "published points only" in res.output
     _check([out.with_suffix(".png"), out.with_suffix(".pdf")])
+
+
+def test_the_scores_figure_shows_every_user_summary_and_the_selection(fold_dir, monkeypatch):
+    """Each user's 0/1 summary in the file is one row of the figure, and the shading across
+    them is the keyshot summary of the predictions (computed here from the files)."""
+    import json
+
+    import vsumbench.report.plots as plots
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.predictions import read_predictions
+    from vsumbench.protocol import keyshot_summary
+
+    fold, video = fold_dir
+    kept = {}
+    monkeypatch.setattr(plots, "save_figure", lambda fig, out, formats: kept.setdefault("f", fig))
+    plots.plot_scores(fold, video, fold / "x")
+    data_file = json.loads((fold / "result.json").read_text())["data"]["file"]
+    v = load_videos(data_file, [video])[video]
+    users_ax = kept["f"].axes[1]
+    (image,) = users_ax.get_images()
+    np.testing.assert_array_equal(image.get_array(), v.user_summary.astype(float))
+    summary = keyshot_summary(read_predictions(fold / "predictions.h5")[video], v.change_points,
+                              v.n_frames, v.picks)  # fmt: skip
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], summary.astype(np.int8), [0]])))
+    spans = sorted((p.get_x(), p.get_x() + p.get_width()) for p in users_ax.patches)
+    assert spans == list(zip(edges[::2], edges[1::2], strict=True))

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from vsumbench.cli import main
+from vsumbench.errors import ConfigError
 
 
 def invoke(*args):
@@ -85,12 +86,24 @@ def test_a_run_page_has_its_configuration_curves_and_worst_video_first(store, tm
     text = page.read_text()
     assert f"chosen by the <b>{result['selection']}</b>" in text
     images = [a["src"] for t, a in tags(page) if t == "img"]
-    assert len(images) == 2 and all((page.parent / s).is_file() for s in images)
-    assert all(s.endswith(".svg") for s in images)
+    n_videos = len(result["per_video"])
+    assert len(images) == 1 + n_videos and all((page.parent / s).is_file() for s in images)
+    assert all(s.endswith(".svg") for s in images) and "training" in images[0]
     table = text.split("Per video, worst first")[1]
-    shown = re.findall(r"<tr><td>(video_\d+)</td>", table)
+    shown = re.findall(r'<tr><td><a href="#v-(video_\d+)">', table)
     by_f1 = sorted(result["per_video"], key=lambda k: result["per_video"][k]["f1"])
     assert shown == by_f1
+    # Each name opens its own figure, in the same order.
+    figures = [a["id"] for t, a in tags(page) if t == "figure" and "id" in a]
+    assert figures == [f"v-{v}" for v in by_f1]
+
+
+def test_only_the_worst_video_is_drawn_when_asked(store, tmp_path):
+    build(store, tmp_path / "site", videos="worst")
+    page = next(p for p in (tmp_path / "site" / "runs").glob("*.html") if "transfer" not in p.name)
+    assert len([a for t, a in tags(page) if t == "img"]) == 2
+    with pytest.raises(ConfigError, match="videos must be one of all, worst"):
+        build(store, tmp_path / "other", videos="best")
 
 
 def test_damaged_results_are_listed_and_an_empty_store_says_so(store, tmp_path):

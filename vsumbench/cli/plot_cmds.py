@@ -85,7 +85,8 @@ def tradeoff(results_dir: str, out: str) -> None:
 @data_dir_option
 @out_option
 def scores(run_dir: str, video: str, data_dir: str | None, out: str) -> None:
-    """Predicted scores, ground truth (gtscore) and the selected keyshots of one video.
+    """Predicted scores against ground truth (gtscore) and the user summaries, with the
+    selected keyshots shaded, for one video.
 
     The data file is the one recorded in result.json unless --data-dir is given.
 

@@ -20,11 +20,19 @@ import click
 @click.option(
     "--force", is_flag=True, help="Replace a folder that holds something other than a report."
 )
-def report(results_dir: str, out: str, force: bool) -> None:
+@click.option(
+    "--videos",
+    type=click.Choice(["all", "worst"]),
+    default="all",
+    show_default=True,
+    help="Which test videos of a run get a figure of their scores (worst: faster, smaller).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def report(results_dir: str, out: str, force: bool, videos: str, quiet: bool) -> None:
     """Write a static site of the leaderboards (every table, sortable, filterable by data
     source, selection, initialisation and setting) and one page per run (configuration,
-    chosen epoch, training curves, per-video scores, the worst video's scores against the
-    ground truth). It works from file:// with no network.
+    chosen epoch, training curves, per-video scores worst first, each video's predicted
+    scores against gtscore and the user summaries). It works from file:// with no network.
 
     \b
     Example:
@@ -33,6 +41,7 @@ def report(results_dir: str, out: str, force: bool) -> None:
     from vsumbench.report.site import build_site
 
     command = "vsumbench " + " ".join(sys.argv[1:]) if sys.argv else None
-    done = build_site(results_dir, out, force=force, command=command)
+    done = build_site(results_dir, out, force=force, command=command, videos=videos,
+                      progress=not quiet)  # fmt: skip
     click.echo(f"wrote {done.out / 'index.html'}: {done.runs} run page(s)"
                + (f", {len(done.damaged)} damaged result(s) listed" if done.damaged else ""))  # fmt: skip

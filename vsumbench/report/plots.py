@@ -274,7 +274,8 @@ def plot_scores(
     data_dir: str | None = None,
     formats: Sequence[str] = ("png", "pdf"),
 ) -> list[Path]:
-    """Predicted scores, ground-truth ``gtscore`` and the selected keyshots of one video."""
+    """Predicted scores against ``gtscore`` and the user summaries (one row per user, where
+    the file has them), with the selected keyshots shaded, for one video."""
     from vsumbench.data.eccv16 import load_videos
     from vsumbench.data.predictions import read_predictions
     from vsumbench.protocol import frame_scores, keyshot_summary
@@ -293,7 +294,7 @@ def plot_scores(
             video=video,
         )
     path = _data_file(result, data_dir)
-    v = load_videos(path, [video], fields=("gtscore",))[video]
+    v = load_videos(path, [video], fields=("gtscore", "user_summary"), require=("gtscore",))[video]
     scores = predictions[video]
     if len(scores) != v.n_steps:
         raise DataError(
@@ -305,9 +306,13 @@ def plot_scores(
     summary = keyshot_summary(scores, v.change_points, v.n_frames, v.picks)
 
     plt = _pyplot()
-    fig, (ax, ax_sum) = plt.subplots(
-        2, 1, figsize=(11, 4.8), sharex=True, gridspec_kw={"height_ratios": [4, 1]}
-    )
+    users = v.user_summary if v.user_summary is not None and len(v.user_summary) else None
+    ratios = [4, 1] if users is None else [4, 2, 1]
+    fig, axes = plt.subplots(len(ratios), 1, figsize=(11, 2.8 + 0.5 * sum(ratios[1:])),
+                             sharex=True, gridspec_kw={"height_ratios": ratios})  # fmt: skip
+    ax, ax_sum = axes[0], axes[-1]
+    if users is not None:
+        _user_rows(axes[1], users, summary)
     # Predictions get their own axis: only their ranking matters to tau/rho and the
     # knapsack, and their scale can differ from gtscore's (e.g. a model without sigmoid).
     ax.plot(
@@ -337,7 +342,7 @@ def plot_scores(
         np.arange(len(summary)), 0, summary, step="post", color="tab:orange", alpha=0.8
     )
     ax_sum.set_yticks([])
-    ax_sum.set_ylabel("summary", rotation=0, ha="right", va="center")
+    ax_sum.set_ylabel("machine\nsummary", rotation=0, ha="right", va="center")
     share = summary.mean()
     ax_sum.set_xlabel(
         f"frame (selected keyshots: {share:.1%} of the video; shot boundaries in grey)"
@@ -345,6 +350,16 @@ def plot_scores(
     ax_sum.set_xlim(0, v.n_frames)
     fig.tight_layout()
     return save_figure(fig, out, formats)
+
+
+def _user_rows(ax: Any, users: np.ndarray, summary: np.ndarray) -> None:
+    """Each user's summary as a row of grey, the machine's selection shaded across them."""
+    n_users, n_frames = users.shape
+    ax.imshow(users.astype(float), aspect="auto", cmap="Greys", vmin=0, vmax=1.6,
+              interpolation="nearest", extent=(0, n_frames, n_users, 0))  # fmt: skip
+    _shade(ax, summary[:n_frames], color="tab:orange", alpha=0.3)
+    ax.set_yticks([])
+    ax.set_ylabel(f"{n_users} user\nsummaries", rotation=0, ha="right", va="center")
 
 
 def _shade(ax: Any, mask: np.ndarray, **style: Any) -> None:

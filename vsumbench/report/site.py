@@ -5,7 +5,7 @@ tables a reader can sort by any column and filter by data source, selection rule
 initialisation and setting; rows of different data sources are never ranked together, and
 the page says so. Each measured row links to its runs; each run has a page with its
 configuration, the epoch chosen and by which rule, its training curves, a per-video table
-(worst first) and the scores of its worst video against the ground truth, with the same
+(worst first), each video's scores against gtscore and the user summaries, with the same
 figures as `vsumbench plot` (SVG). Nothing is loaded from a network: the one script is ours
 and inline. A damaged result is listed as damaged; an empty store gives a page that says so.
 """
@@ -27,6 +27,7 @@ __all__ = ["MARKER", "SiteReport", "build_site"]
 
 MARKER = ".vsumbench-report"  # a folder holding it is an earlier report (may be replaced)
 TABLES = (1, 2, 3, "mrhisum", "settings")
+VIDEOS = ("all", "worst")  # which test videos of a run get a figure
 FILTERS = (("source", "Source"), ("data", "Data"), ("selection", "Selection"),
            ("backbone_init", "Init"), ("setting", "Setting"))  # fmt: skip
 
@@ -40,11 +41,15 @@ class SiteReport:
 
 
 def build_site(results: str | Path, out: str | Path, *, force: bool = False,
-               command: str | None = None, macs_rows: Any = None) -> SiteReport:  # fmt: skip
+               command: str | None = None, macs_rows: Any = None, videos: str = "all",
+               progress: bool = False) -> SiteReport:  # fmt: skip
     """Write the site into ``out`` (refused when it holds something that is not an earlier
-    report, unless ``force``); ``macs_rows`` as `vsumbench.report.tables.build_tables`."""
+    report, unless ``force``); ``macs_rows`` as `vsumbench.report.tables.build_tables`.
+    ``videos``: draw every test video of a run (``all``) or only its worst (``worst``)."""
     out = Path(out)
     _check_out(out, force)
+    if videos not in VIDEOS:
+        raise ConfigError(f"videos must be one of {', '.join(VIDEOS)}, not {videos!r}")
     from vsumbench.report.tables import build_tables, load_results, model_macs_rows
 
     damaged: list[DataError] = []
@@ -56,8 +61,10 @@ def build_site(results: str | Path, out: str | Path, *, force: bool = False,
     (tmp / "runs").mkdir(parents=True)
     report = SiteReport(out, damaged=[str(e) for e in damaged])
     run_links = {}
-    for result in found:
-        page = _run_page(result, tmp / "runs")
+    from tqdm import tqdm
+
+    for result in tqdm(found, desc="run pages", unit="run", disable=not progress or not found):
+        page = _run_page(result, tmp / "runs", videos)
         run_links.setdefault(_row_key(result), []).append((result.setting, page.name))
         report.runs += 1
     index = _index(tables, run_links, report, results, command)
@@ -93,25 +100,34 @@ def _run_id(result: Any) -> str:
 
 
 # --------------------------------------------------------------------------- run pages
-def _run_page(result: Any, folder: Path) -> Path:
-    from vsumbench.report.plots import plot_scores, plot_training
+def _run_page(result: Any, folder: Path, videos: str = "all") -> Path:
+    from vsumbench.report.plots import plot_training
 
     name = _run_id(result)
-    figures = []
     try:
-        figures += [p.name for p in plot_training(result, folder / f"{name}-training", ("svg",))]
+        curves = [p.name for p in plot_training(result, folder / f"{name}-training", ("svg",))]
     except DataError as exc:
-        figures.append(f"!{exc}")
+        curves = [f"!{exc}"]
     worst = _worst_videos(result)
-    if worst and result.path is not None:
-        try:
-            figures += [p.name for p in plot_scores(result.path, worst[0][0],
-                                                    folder / f"{name}-worst", formats=("svg",))]  # fmt: skip
-        except (DataError, OSError) as exc:  # the data file moved: the page says so
-            figures.append(f"!scores of {worst[0][0]} not drawn: {exc}")
+    drawn = _video_figures(result, worst if videos == "all" else worst[:1], folder, name)
     page = folder / f"{name}.html"
-    page.write_text(_run_html(result, figures, worst), encoding="utf-8")
+    page.write_text(_run_html(result, curves, drawn, worst), encoding="utf-8")
     return page
+
+
+def _video_figures(result: Any, worst: list, folder: Path, name: str) -> dict[str, str]:
+    """``{video: figure file}`` (or ``"!why"`` where it could not be drawn), worst first."""
+    from vsumbench.report.plots import plot_scores
+
+    drawn: dict[str, str] = {}
+    for video, _ in worst if result.path is not None else ():
+        try:
+            (path,) = plot_scores(result.path, video, folder / f"{name}-{video}", formats=("svg",))
+            drawn[video] = path.name
+        except (DataError, OSError) as exc:  # the data file moved: the page says so
+            drawn[video] = f"!scores of {video} not drawn: {exc}"
+            break  # the same cause for every other video
+    return drawn
 
 
 def _worst_videos(result: Any) -> list[tuple[str, dict]]:
@@ -126,7 +142,36 @@ def _worst_videos(result: Any) -> list[tuple[str, dict]]:
     return sorted(per_video.items(), key=key)
 
 
-def _run_html(result: Any, figures: Sequence[str], worst: list) -> str:
+def _run_html(result: Any, curves: Sequence[str], drawn: Mapping[str, str], worst: list) -> str:
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in _config(result).items())
+    metrics = [m for m in ("kendall", "spearman", "f1", "map50", "map15")
+               if any(m in r for _, r in worst)]  # fmt: skip
+    head = "".join(f"<th>{m}</th>" for m in metrics)
+    body = "".join(
+        f"<tr><td>{_video_link(k, drawn)}</td>"
+        + "".join(f"<td>{_num(r.get(m))}</td>" for m in metrics) + "</tr>"
+        for k, r in worst
+    )  # fmt: skip
+    videos = "".join(_figure(f, f"v-{v}") for v, f in drawn.items())
+    title = f"{result.model} on {result.dataset}, seed {result.seed}, fold {result.fold}"
+    return _page(
+        title,
+        f"""
+<p><a href="../index.html">leaderboards</a></p>
+<h2>Configuration</h2><table class="config">{rows}</table>
+<p>The epoch reported is {_e(result.chosen_epoch)}, chosen by the <b>{_e(result.selection)}</b>
+rule (docs/protocol.md section 6).</p>
+<h2>Training curves</h2>{"".join(_figure(f) for f in curves)}
+<h2>Per video, worst first</h2>
+<p>A video's name opens its predicted scores against gtscore and the user summaries, the
+selected keyshots shaded.</p>
+<table class="board"><thead><tr><th>video</th>{head}</tr></thead><tbody>{body}</tbody></table>
+<h2>Each video, worst first</h2>{videos}
+""",
+    )
+
+
+def _config(result: Any) -> dict[str, Any]:
     config = {"model": result.model, "dataset": result.dataset, "setting": result.setting,
               "seed": result.seed, "fold": result.fold, "selection": result.selection,
               "chosen epoch": result.chosen_epoch, "backbone init": result.backbone_init,
@@ -136,31 +181,20 @@ def _run_html(result: Any, figures: Sequence[str], worst: list) -> str:
         config["epochs chosen per metric"] = ", ".join(
             f"{k}: {v}" for k, v in result.chosen_epochs.items()
         )
-    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in config.items())
-    metrics = [m for m in ("kendall", "spearman", "f1", "map50", "map15")
-               if any(m in r for _, r in worst)]  # fmt: skip
-    head = "".join(f"<th>{m}</th>" for m in metrics)
-    body = "".join(
-        f"<tr><td>{_e(k)}</td>" + "".join(f"<td>{_num(r.get(m))}</td>" for m in metrics) + "</tr>"
-        for k, r in worst
-    )
-    images = "".join(
-        f'<p class="note">{_e(f[1:])}</p>' if f.startswith("!") else
-        f'<figure><img src="{_e(f)}" alt="{_e(f)}"></figure>' for f in figures
-    )  # fmt: skip
-    title = f"{result.model} on {result.dataset}, seed {result.seed}, fold {result.fold}"
-    return _page(
-        title,
-        f"""
-<p><a href="../index.html">leaderboards</a></p>
-<h2>Configuration</h2><table class="config">{rows}</table>
-<p>The epoch reported is {_e(result.chosen_epoch)}, chosen by the <b>{_e(result.selection)}</b>
-rule (docs/protocol.md section 6).</p>
-<h2>Training curves and the worst video</h2>{images}
-<h2>Per video, worst first</h2>
-<table class="board"><thead><tr><th>video</th>{head}</tr></thead><tbody>{body}</tbody></table>
-""",
-    )
+    return config
+
+
+def _video_link(video: str, drawn: Mapping[str, str]) -> str:
+    figure = drawn.get(video, "!")
+    return f'<a href="#v-{_e(video)}">{_e(video)}</a>' if not figure.startswith("!") else _e(video)
+
+
+def _figure(name: str, anchor: str = "") -> str:
+    """A figure file, or a note where it could not be drawn (``"!why"``)."""
+    if name.startswith("!"):
+        return f'<p class="note">{_e(name[1:])}</p>'
+    ident = f' id="{_e(anchor)}"' if anchor else ""
+    return f'<figure{ident}><img src="{_e(name)}" alt="{_e(name)}"></figure>'
 
 
 # --------------------------------------------------------------------------- leaderboards
