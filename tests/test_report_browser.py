@@ -199,3 +199,21 @@ def test_a_summarized_video_page_plays_its_summary(browser, tmp_path, shots):
     assert duration > 0.5
     _screenshot(browser, shots / "summarized-video.png")
     assert _console_errors(browser) == []
+
+
+def test_an_empty_store_gives_a_page_that_says_so_and_still_sorts(browser, tmp_path, shots):
+    from selenium.webdriver.common.by import By
+
+    from vsumbench.report.site import build_site
+
+    (tmp_path / "empty").mkdir()
+    build_site(tmp_path / "empty", tmp_path / "site", macs_rows=lambda: [], command="test")
+    browser.get((tmp_path / "site" / "index.html").as_uri())
+    note = browser.find_element(By.CSS_SELECTOR, "p.empty")
+    assert note.is_displayed() and "No readable results" in note.text
+    assert len(_rows(browser, 1)) >= 20  # the published rows, still a table to sort
+    browser.find_elements(By.CSS_SELECTOR, "#table-1 th[data-col]")[0].click()
+    names = [r.find_element(By.TAG_NAME, "td").text for r in _rows(browser, 1)]
+    assert names == sorted(names)
+    _screenshot(browser, shots / "empty-store.png")
+    assert _console_errors(browser) == []
