@@ -335,3 +335,20 @@ def test_a_nan_training_loss_is_said_not_averaged_silently(
     assert [e["loss"] for e in result["epochs"]] == [None, None]
     assert "2 of 2 epoch(s) had a NaN training loss" in result["note"]
     assert "note: seed 123456 fold 0: 2 of 2 epoch(s) had a NaN training loss" in out.output
+
+
+def test_training_options_given_to_an_untrained_scorer_are_said_to_be_ignored(
+    small_benchmark, tmp_path
+):
+    from click.testing import CliRunner
+
+    from vsumbench.cli import main
+
+    done = CliRunner().invoke(main, [
+        "run", "random", "--dataset", "summe", "--data-dir", str(small_benchmark), "--results",
+        str(tmp_path), "--folds", "0", "--device", "cpu", "--quiet", "--epochs", "3",
+        "--weight-decay", "0.1",
+    ])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "random is not trainable" in done.output
+    assert "--epochs, --weight-decay ignored" in done.output

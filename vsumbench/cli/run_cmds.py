@@ -254,24 +254,17 @@ def run(
     if selection is None:  # a dataset with its own rule is selected by it
         selection = OFFICIAL if get_dataset(dataset).selection else "paper"
 
-    from vsumbench.runner.config import RunConfig, parse_model_args, seeds_from
+    from vsumbench.runner.config import RunConfig, parse_model_args
     from vsumbench.runner.trackers import check_trackers
     from vsumbench.runner.train import run as run_training
 
-    seeds = None  # the model's registered seed
-    if seed is not None:
-        seeds = [seed]
-    elif n_seeds is not None:
-        from vsumbench.models import get_spec
-
-        seeds = seeds_from(n_seeds, start=get_spec(model).seed)
     config = RunConfig(
         model=model,
         dataset=dataset.lower(),
         data_dir=data_dir,
         splits=splits,
         epochs=epochs,
-        seeds=seeds,
+        seeds=_seeds(model, n_seeds, seed),
         folds=folds,
         device=device,
         selection=selection,
@@ -292,19 +285,7 @@ def run(
         setting=setting,
         log=check_trackers(trackers),
     )
-    from vsumbench.models import get_spec
-
-    spec = get_spec(model)
-    ignored = [
-        name
-        for name, value in (("--epochs", epochs), ("--lr", lr), ("--weight-decay", weight_decay))
-        if value is not None and not spec.trainable
-    ]
-    if ignored:
-        click.echo(
-            f"{model} is not trainable (scored once, never trained): {', '.join(ignored)} ignored",
-            err=True,
-        )
+    _say_what_is_ignored(model, epochs=epochs, lr=lr, weight_decay=weight_decay)
     if parallel > 1:
         _run_parallel(config, parallel)
         return
@@ -317,6 +298,28 @@ def run(
             f"official script does ({report.replayed[0]} ...)"
         )
     _summary(config, report.results, len(report.skipped))
+
+
+def _seeds(model: str, n_seeds: int | None, seed: int | None) -> list[int] | None:
+    """``--seed S`` or ``--seeds K`` (K seeds from the model's own); None: the model's seed."""
+    from vsumbench.models import get_spec
+    from vsumbench.runner.config import seeds_from
+
+    if seed is not None:
+        return [seed]
+    return None if n_seeds is None else seeds_from(n_seeds, start=get_spec(model).seed)
+
+
+def _say_what_is_ignored(model: str, **training: float | None) -> None:
+    """A model scored once, never trained, ignores the training options it was given."""
+    from vsumbench.models import get_spec
+
+    given = [f"--{k.replace('_', '-')}" for k, v in training.items() if v is not None]
+    if given and not get_spec(model).trainable:
+        click.echo(
+            f"{model} is not trainable (scored once, never trained): {', '.join(given)} ignored",
+            err=True,
+        )
 
 
 def _summary(config, results, skipped: int) -> None:

@@ -276,30 +276,9 @@ def plot_scores(
 ) -> list[Path]:
     """Predicted scores against ``gtscore`` and the user summaries (one row per user, where
     the file has them), with the selected keyshots shaded, for one video."""
-    from vsumbench.data.eccv16 import load_videos
-    from vsumbench.data.predictions import read_predictions
     from vsumbench.protocol import frame_scores, keyshot_summary
-    from vsumbench.runner.store import PREDICTIONS_FILE
 
-    result = read_run(run_dir)
-    pred_path = Path(run_dir) / PREDICTIONS_FILE
-    if not pred_path.is_file():
-        raise DataError("no predictions file in this fold directory", file=pred_path)
-    predictions = read_predictions(pred_path)
-    if video not in predictions:
-        keys = sorted(predictions, key=lambda k: (len(k), k))
-        raise DataError(
-            f"video not in this fold's test predictions; it has {', '.join(keys)}",
-            file=pred_path,
-            video=video,
-        )
-    path = _data_file(result, data_dir)
-    v = load_videos(path, [video], fields=("gtscore", "user_summary"), require=("gtscore",))[video]
-    scores = predictions[video]
-    if len(scores) != v.n_steps:
-        raise DataError(
-            f"expected {v.n_steps} step scores, found {len(scores)}", file=pred_path, video=video
-        )
+    result, v, scores = _scored_video(run_dir, video, data_dir)
     frames = np.arange(v.n_frames)
     pred_frames = frame_scores(scores, v.picks, v.n_frames)
     gt_frames = frame_scores(v.gtscore, v.picks, v.n_frames)
@@ -350,6 +329,35 @@ def plot_scores(
     ax_sum.set_xlim(0, v.n_frames)
     fig.tight_layout()
     return save_figure(fig, out, formats)
+
+
+def _scored_video(run_dir: str | Path, video: str, data_dir: str | None) -> tuple:
+    """The run's result, the video (gtscore, user summaries) and its predicted step scores,
+    each missing piece an error naming its file."""
+    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.predictions import read_predictions
+    from vsumbench.runner.store import PREDICTIONS_FILE
+
+    result = read_run(run_dir)
+    pred_path = Path(run_dir) / PREDICTIONS_FILE
+    if not pred_path.is_file():
+        raise DataError("no predictions file in this fold directory", file=pred_path)
+    predictions = read_predictions(pred_path)
+    if video not in predictions:
+        keys = sorted(predictions, key=lambda k: (len(k), k))
+        raise DataError(
+            f"video not in this fold's test predictions; it has {', '.join(keys)}",
+            file=pred_path,
+            video=video,
+        )
+    path = _data_file(result, data_dir)
+    v = load_videos(path, [video], fields=("gtscore", "user_summary"), require=("gtscore",))[video]
+    scores = predictions[video]
+    if len(scores) != v.n_steps:
+        raise DataError(
+            f"expected {v.n_steps} step scores, found {len(scores)}", file=pred_path, video=video
+        )
+    return result, v, scores
 
 
 def _user_rows(ax: Any, users: np.ndarray, summary: np.ndarray) -> None:
