@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from vsumbench.atomic import write_json
 from vsumbench.cli import main
-from vsumbench.report.tables import aggregate, build_tables, load_results, render, table1, table2
+from vsumbench.report.build import build_tables
+from vsumbench.report.render import render
+from vsumbench.report.tables import aggregate, load_results, table1, table2
 
 
 def write_result(
@@ -237,7 +239,7 @@ def test_cli_table_and_all(results_dir: Path, tmp_path: Path) -> None:
 
 
 def test_write_all_writes_md_csv_json(results_dir: Path, tmp_path: Path) -> None:
-    from vsumbench.report.tables import write_all
+    from vsumbench.report.render import write_all
 
     fake_macs = [
         {

@@ -83,7 +83,9 @@ def table(
     """
     from pathlib import Path
 
-    from vsumbench.report.tables import build_tables, model_macs_rows, render, write_all
+    from vsumbench.report.build import build_tables
+    from vsumbench.report.render import render, write_all
+    from vsumbench.report.tables import model_macs_rows
 
     def macs_rows():
         return model_macs_rows(progress=True)

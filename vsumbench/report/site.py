@@ -44,13 +44,14 @@ def build_site(results: str | Path, out: str | Path, *, force: bool = False,
                command: str | None = None, macs_rows: Any = None, videos: str = "all",
                progress: bool = False) -> SiteReport:  # fmt: skip
     """Write the site into ``out`` (refused when it holds something that is not an earlier
-    report, unless ``force``); ``macs_rows`` as `vsumbench.report.tables.build_tables`.
+    report, unless ``force``); ``macs_rows`` as `vsumbench.report.build.build_tables`.
     ``videos``: draw every test video of a run (``all``) or only its worst (``worst``)."""
     out = Path(out)
     _check_out(out, force)
     if videos not in VIDEOS:
         raise ConfigError(f"videos must be one of {', '.join(VIDEOS)}, not {videos!r}")
-    from vsumbench.report.tables import build_tables, load_results, model_macs_rows
+    from vsumbench.report.build import build_tables
+    from vsumbench.report.tables import load_results, model_macs_rows
 
     damaged: list[DataError] = []
     found = load_results(results, damaged=damaged) if Path(results).is_dir() else []
@@ -245,7 +246,7 @@ def _cell_value(row: Mapping, key: str) -> str:
 
 
 def _board(key: Any, table: Any, run_links: Mapping) -> str:
-    from vsumbench.report.tables import format_cell
+    from vsumbench.report.render import format_cell
 
     headers = "".join(f'<th data-col="{i}">{_e(c.header)}</th>'
                       for i, c in enumerate(table.columns))  # fmt: skip

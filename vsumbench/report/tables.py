@@ -10,24 +10,22 @@ is not the same claim as an honest one on the real benchmark. Tau and rho are pr
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vsumbench.datasets import benchmark_datasets
 from vsumbench.errors import DataError
-from vsumbench.report.ranking import UNRANKED, add_ranks, format_rank
+from vsumbench.report.ranking import UNRANKED, add_ranks
 from vsumbench.report.summary import mean_std, seed_means
 from vsumbench.runner.result import METRICS, RunResult
 
-FORMATS = ("md", "latex", "csv", "json")
 #: The registry label that places a model on a row of Table 2 (see `register_summarizer`).
 TABLE2_LABEL = "table2"
 
 
-def _datasets() -> list[tuple[str, str]]:
+def table_datasets() -> list[tuple[str, str]]:
     """``(name, label)`` of every benchmark dataset: one column group each."""
     return [(s.name, s.label) for s in benchmark_datasets("table1")]
 
@@ -93,7 +91,7 @@ def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     row's ``notes`` say so: missing values are never averaged away silently.
     """
     groups: dict[tuple, dict[str, list[RunResult]]] = {}
-    columns = {ds for ds, _ in _datasets()}
+    columns = {ds for ds, _ in table_datasets()}
     for res in results:
         if res.dataset not in columns or res.setting != "canonical":  # another table's
             continue
@@ -115,7 +113,7 @@ def aggregate(results: Sequence[RunResult]) -> list[dict[str, Any]]:
         }
         notes: list[str] = []
         seeds_seen = []
-        for ds, _ in _datasets():
+        for ds, _ in table_datasets():
             folds = per_ds.get(ds, [])
             counts: dict[int, int] = {}
             for f in folds:
@@ -170,12 +168,12 @@ class Table:
 def _reported_row(row: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(row)
     out.update(source="reported", selection="", backbone_init="", data="real (paper)", n_seeds=None)
-    for ds, _ in _datasets():
+    for ds, _ in table_datasets():
         out[f"printed_{ds}_rank"] = out.pop(f"{ds}_rank", None)
     return out
 
 
-_META_COLUMNS = [
+META_COLUMNS = [
     Column("source", "Source"),
     Column("data", "Data"),
     Column("selection", "Selection"),
@@ -191,8 +189,8 @@ def table1(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
     reported = [_reported_row(r) for r in paper_table(1)]
     rows = reported + [dict(r) for r in measured]
     rank_like_with_like(rows)
-    columns = [Column("method", "Method"), Column("model", "Model"), *_META_COLUMNS]
-    for ds, label in _datasets():
+    columns = [Column("method", "Method"), Column("model", "Model"), *META_COLUMNS]
+    for ds, label in table_datasets():
         columns += [
             Column(f"{ds}_kendall", f"{label} tau", "corr"),
             Column(f"{ds}_spearman", f"{label} rho", "corr"),
@@ -229,7 +227,7 @@ def rank_like_with_like(rows: Sequence[dict[str, Any]]) -> None:
     """Set ``{ds}_rank`` per dataset within each scale (in place): ``real`` (the paper's rows
     and complete runs on the real files) and ``synthetic`` (complete synthetic runs). A run
     missing folds on a dataset gets no rank there."""
-    for ds, _ in _datasets():
+    for ds, _ in table_datasets():
         pools: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             row[f"{ds}_rank"] = None
@@ -259,8 +257,8 @@ def table2(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
         step = paper_row["step"]
         rows.append({**_reported_row(paper_row), "model": ""})
         rows.extend(by_step.get(step, []))
-    columns = [Column("step", "Step"), Column("model", "Model"), *_META_COLUMNS]
-    for ds, label in _datasets():
+    columns = [Column("step", "Step"), Column("model", "Model"), *META_COLUMNS]
+    for ds, label in table_datasets():
         columns += [
             Column(f"{ds}_kendall", f"{label} tau", "corr"),
             Column(f"{ds}_spearman", f"{label} rho", "corr"),
@@ -317,7 +315,7 @@ def _counted_macs(name: str) -> dict[str, Any]:
     except (OSError, ValueError):  # none yet, or damaged: count again
         pass
     out: dict[str, Any] = {}
-    for ds, _ in _datasets():
+    for ds, _ in table_datasets():
         counted = dataset_macs(name, ds, convention="paper")
         out[f"{ds}_fe_gmacs"] = counted.fe_gmacs
         out[f"{ds}_sp_gmacs"] = counted.sp_gmacs
@@ -346,7 +344,7 @@ def table3(
     rows = [_reported_row(r) for r in paper_table(3)]
     for row in rows:
         t1 = reported_t1.get(row["method"])
-        for ds, _ in _datasets():
+        for ds, _ in table_datasets():
             printed = row.pop(f"printed_{ds}_rank")
             row[f"{ds}_rank"] = t1.get(f"{ds}_rank") if t1 is not None else printed
         row["rank_from"] = "Table 1 (paper row)"
@@ -362,7 +360,7 @@ def table3(
             r for r in real if r.get("source") == "measured" and r.get("model") == macs["model"]
         ]
         labels = []
-        for ds, _ in _datasets():
+        for ds, _ in table_datasets():
             ranked = [r for r in candidates if r.get(f"{ds}_rank") is not None]
             best = min(ranked, key=lambda r: r[f"{ds}_rank"], default=None)
             row[f"{ds}_rank"] = best[f"{ds}_rank"] if best else None
@@ -371,7 +369,7 @@ def table3(
         row["rank_from"] = "; ".join(labels)
         rows.append(row)
     columns = [Column("method", "Method"), Column("model", "Model"), Column("source", "Source")]
-    for ds, label in _datasets():
+    for ds, label in table_datasets():
         columns += [
             Column(f"{ds}_rank", f"{label} Rank", "rank"),
             Column(f"{ds}_fe_gmacs", f"{label} FE", "gmacs"),
@@ -391,174 +389,7 @@ def table3(
     return Table(3, "Table 3: MACs per video", columns, rows, notes)
 
 
-# --------------------------------------------------------------------------- rendering
-def format_cell(row: Mapping[str, Any], col: Column, pm: str) -> str:
-    """A cell as every output prints it (Markdown, LaTeX, the report site); ``pm`` joins a
-    mean and its spread."""
-    value = row.get(col.key)
-    if col.kind == "rank":
-        prefix = "s" if value is not None and row.get("rank_scale") == "synthetic" else ""
-        return prefix + format_rank(value)
-    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if col.kind == "corr":
-        text = f"{float(value):.3f}"
-        std = row.get(f"{col.key}_std")
-        return f"{text} {pm} {float(std):.3f}" if std is not None else text
-    if col.kind == "gmacs":
-        return f"{float(value):.2f}"
-    if col.kind == "int":
-        return str(int(value))
-    return str(value)
-
-
-def _latex_escape(text: str) -> str:
-    for char, repl in (
-        ("\\", r"\textbackslash{}"),
-        ("&", r"\&"),
-        ("%", r"\%"),
-        ("_", r"\_"),
-        ("#", r"\#"),
-    ):
-        text = text.replace(char, repl)
-    return text
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    return "" if value is None else value
-
-
-def render(table: Table, fmt: str) -> str:
-    """The table as ``md``, ``latex``, ``csv`` or ``json`` text (raw values in csv/json)."""
-    if fmt == "json":
-        import json
-
-        from vsumbench.atomic import json_safe
-
-        payload = {
-            "table": table.number,
-            "title": table.title,
-            "meta": table.meta,
-            "notes": table.notes,
-            "columns": [c.key for c in table.columns],
-            "rows": table.rows,
-        }
-        return json.dumps(json_safe(payload), indent=2, allow_nan=False) + "\n"
-    if fmt == "csv":
-        import csv
-        import io
-
-        keys = list(
-            dict.fromkeys([c.key for c in table.columns] + [k for r in table.rows for k in r])
-        )
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
-        writer.writeheader()
-        for row in table.rows:
-            writer.writerow({k: _csv_value(row.get(k)) for k in keys})
-        return buf.getvalue()
-    if fmt == "md":
-        from tabulate import tabulate
-
-        body = tabulate(
-            [[format_cell(r, c, "±") for c in table.columns] for r in table.rows],
-            headers=[c.header for c in table.columns],
-            tablefmt="github",
-            disable_numparse=True,
-        )
-        header = [f"## {table.title}", ""]
-        header += [f"> {line}" for line in _provenance(table.meta)]
-        if table.meta:
-            header.append("")
-        notes = [""] + [f"- {n}" for n in table.notes]
-        return "\n".join(header + [body] + notes) + "\n"
-    if fmt == "latex":
-        cols = "l" * len(table.columns)
-        lines = [
-            f"% {table.title}",
-            *[f"% {line}" for line in _provenance(table.meta)],
-            f"\\begin{{tabular}}{{{cols}}}",
-            "\\toprule",
-            " & ".join(
-                _latex_escape(c.header).replace("tau", r"$\tau$").replace("rho", r"$\rho$")
-                for c in table.columns
-            )
-            + r" \\",
-            "\\midrule",
-        ]
-        for row in table.rows:
-            cells = [
-                _latex_escape(format_cell(row, c, "PLUSMINUS")).replace("PLUSMINUS", r"$\pm$")
-                for c in table.columns
-            ]
-            lines.append(" & ".join(cells) + r" \\")
-        lines += ["\\bottomrule", "\\end{tabular}"]
-        lines += [f"% {_latex_escape(n)}" for n in table.notes]
-        return "\n".join(lines) + "\n"
-    raise ValueError(f"unknown table format {fmt!r}; expected one of {', '.join(FORMATS)}")
-
-
-def _provenance(meta: Mapping[str, Any]) -> list[str]:
-    order = ("generated_by", "command", "results", "measured_data", "selections", "generated_at")
-    return [f"{k.replace('_', ' ')}: {meta[k]}" for k in order if meta.get(k) not in (None, "")]
-
-
-def provenance(
-    measured: Sequence[Mapping[str, Any]], *, results: str | None, command: str | None
-) -> dict[str, Any]:
-    """Where the numbers came from: data kind, selections, inits, command, results dir."""
-    import datetime
-
-    import vsumbench
-
-    data = sorted({r["data"] for r in measured})
-    return {
-        "generated_by": f"vsumbench {vsumbench.__version__}",
-        "command": command,
-        "results": results,
-        "measured_data": ", ".join(data) if data else "none (published rows only)",
-        "selections": ", ".join(
-            sorted({f"{r['selection']}-{r['backbone_init']}" for r in measured})
-        )
-        or "-",
-        "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-    }
-
-
-def build_tables(
-    results_dir: str | Path | None,
-    numbers: Sequence[int | str] = (1, 2, 3),
-    *,
-    command: str | None = None,
-    macs_rows: Callable[[], list[dict[str, Any]]] = model_macs_rows,
-) -> dict[int, Table]:
-    """Build the requested tables from ``results_dir`` (None: published rows only)."""
-    found = load_results(results_dir) if results_dir is not None else []
-    measured = aggregate(found)
-    meta = provenance(measured, results=str(results_dir) if results_dir else None, command=command)
-    tables: dict[int | str, Table] = {}
-    for name in (n for n in numbers if isinstance(n, str)):  # a one-split dataset's table
-        tables[name] = (table_settings(settings_rows(found)) if name == "settings"
-                        else table_mrhisum(mrhisum_rows(found, name)))  # fmt: skip
-    t1 = table1(measured)
-    if 1 in numbers:
-        tables[1] = t1
-    if 2 in numbers:
-        tables[2] = table2(measured)
-    if 3 in numbers:
-        tables[3] = table3(macs_rows(), t1.rows)
-    for table in tables.values():
-        table.meta = dict(meta)
-    for name in (n for n in tables if isinstance(n, str)):  # its rows say what data they are
-        own = [r for r in tables[name].rows if r["source"] == "measured"]
-        where = str(results_dir) if results_dir else None
-        tables[name].meta = provenance(own, results=where, command=command)
-    return {n: tables[n] for n in numbers if n in tables}  # in the order asked for
-
-
-def _measured_groups(results: Sequence[RunResult], datasets: set[str] | list[str]):
+def measured_groups(results: Sequence[RunResult], datasets: set[str] | list[str]):
     """``(row, results)`` per (model, options, selection, init, data) among the results on
     ``datasets``: the row's identifying cells, and the runs behind it."""
     groups: dict[tuple, list[RunResult]] = {}
@@ -575,118 +406,3 @@ def _measured_groups(results: Sequence[RunResult], datasets: set[str] | list[str
             "notes": "",
         }  # fmt: skip
         yield row, found
-
-
-def mrhisum_rows(results: Sequence[RunResult], table: str = "mrhisum") -> list[dict[str, Any]]:
-    """Measured rows of the Mr.HiSum table: one per (model, options, selection, init, data);
-    each metric the mean over seeds (and its sample std), as fractions."""
-    rows = []
-    for row, found in _measured_groups(results, {s.name for s in benchmark_datasets(table)}):
-        row["epochs"] = sorted({r.config.get("epochs") for r in found} - {None})
-        for metric in MRHISUM_METRICS:
-            values = [v for v in seed_means(found, metric).values() if v is not None]
-            row[f"mrhisum_{metric}"], row[f"mrhisum_{metric}_std"] = mean_std(values)
-        rows.append(row)
-    return rows
-
-
-MRHISUM_METRICS = ("f1", "map50", "map15")
-
-
-def table_mrhisum(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
-    """The Mr.HiSum table: the paper's rows (percent / 100) beside measured rows, ranked by
-    F1 like with like (the paper's and real-data rows together; synthetic rows apart)."""
-    from leaderboards import paper_table
-
-    reported = []
-    for row in paper_table("mrhisum"):
-        out = {"method": row["method"], "model": "", "source": "reported", "selection": "",
-               "backbone_init": "", "data": "real (paper)", "n_seeds": None,
-               "notes": f"source: {row['source']}"}  # fmt: skip
-        out.update({f"mrhisum_{m}": row[m] / 100 for m in MRHISUM_METRICS})
-        reported.append(out)
-    rows = reported + [dict(r) for r in measured]
-    pools: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        scale = "synthetic" if row.get("data") == "synthetic" else "real"
-        row["rank_scale"] = scale
-        pools.setdefault(scale, []).append(row)
-    for pool in pools.values():
-        order = sorted(pool, key=lambda r: -(r.get("mrhisum_f1") or -1.0))
-        for rank, row in enumerate(order, 1):
-            row["mrhisum_rank"] = rank if row.get("mrhisum_f1") is not None else None
-    columns = [Column("method", "Method"), Column("model", "Model"), *_META_COLUMNS,
-               Column("mrhisum_f1", "F1", "corr"), Column("mrhisum_map50", "mAP@50", "corr"),
-               Column("mrhisum_map15", "mAP@15", "corr"), Column("mrhisum_rank", "Rank", "rank")]  # fmt: skip
-    notes = [
-        "F1 (the official F1, docs/protocol.md section 9), mAP@50 and mAP@15 as fractions "
-        "(the paper prints percent); measured: each metric from its own checkpoint under "
-        "mrhisum-val (best validation value), mean +- sample std over seeds.",
-        "Rank: by F1, like with like: the paper's rows and rows measured on the real files "
-        "share one scale; rows measured on the synthetic twin are ranked among themselves (s1, "
-        "s2, ...). SL-module has no reported row: no published figure could be sourced.",
-        *row_notes(rows),
-    ]
-    return Table("mrhisum", "Mr.HiSum: F1, mAP@50 and mAP@15", columns, rows, notes)
-
-
-def settings_rows(results: Sequence[RunResult]) -> list[dict[str, Any]]:
-    """Measured rows of the F1-by-setting table: one per (model, options, selection, init,
-    data); per dataset and setting the F1 mean over seeds (each seed: the mean over folds)."""
-    from vsumbench.datasets import SETTINGS
-
-    datasets = [ds for ds, _ in _datasets()]
-    rows = []
-    for row, found in _measured_groups(results, datasets):
-        for ds in datasets:
-            for setting in SETTINGS:
-                runs = [r for r in found if r.dataset == ds and r.setting == setting]
-                values = [v for v in seed_means(runs, "f1").values() if v is not None]
-                row[f"{ds}_{setting}"], row[f"{ds}_{setting}_std"] = mean_std(values)
-        rows.append(row)
-    return rows
-
-
-def table_settings(measured: Sequence[Mapping[str, Any]] = ()) -> Table:
-    """F1 by setting (canonical, augmented, transfer), as the CLIP-It and DSNet papers print
-    it: the papers' rows (percent / 100) beside measured rows."""
-    from leaderboards import paper_table
-    from vsumbench.datasets import SETTINGS
-
-    reported = []
-    for row in paper_table("settings"):
-        out = {"method": row["method"], "model": "", "source": "reported", "selection": "",
-               "backbone_init": "", "data": "real (paper)", "n_seeds": None,
-               "notes": f"source: {row['source']}"}  # fmt: skip
-        out.update({k: (v / 100 if isinstance(v, float) else None) for k, v in row.items()
-                    if k not in ("method", "source")})  # fmt: skip
-        reported.append(out)
-    rows = reported + [dict(r) for r in measured]
-    columns = [Column("method", "Method"), Column("model", "Model"), *_META_COLUMNS]
-    for ds, label in _datasets():
-        columns += [Column(f"{ds}_{s}", f"{label} {s}", "corr") for s in SETTINGS]
-    notes = [
-        "Keyshot F1 as a fraction (the papers print percent). canonical: the dataset's own "
-        "folds; augmented: every fold also trains on the other benchmark, OVP and YouTube; "
-        "transfer: trained on those three, tested on every video of the dataset. Measured: "
-        "mean over folds, then mean +- sample std over seeds. Not ranked: rows of different "
-        "data sources are not comparable (real and synthetic).",
-        *row_notes(rows),
-    ]
-    return Table("settings", "F1 by setting: canonical, augmented, transfer", columns, rows, notes)
-
-
-def write_all(tables: Mapping[int | str, Table], out_dir: str | Path) -> list[Path]:
-    """Write every table as md, csv and json under ``out_dir`` (each file atomically)."""
-    from vsumbench.atomic import atomic_path
-
-    out = Path(out_dir)
-    written = []
-    for number, table in sorted(tables.items(), key=lambda item: str(item[0])):
-        for fmt in ("md", "csv", "json"):
-            stem = f"table{number}" if isinstance(number, int) else f"table-{number}"
-            path = out / f"{stem}.{fmt}"
-            with atomic_path(path) as tmp:
-                tmp.write_text(render(table, fmt))
-            written.append(path)
-    return written
