@@ -185,6 +185,15 @@ def test_the_mrhisum_table_shows_the_papers_rows_beside_measured_ones(twin, tmp_
     assert measured["mrhisum_rank"] == 1  # ranked among synthetic rows only
     table1 = invoke("table", "--table", "1", "--results", tmp_path, "--format", "json")
     assert all(r["source"] == "reported" for r in json.loads(table1.output)["rows"])
+    # The report's run page draws its worst test videos' scores from the Mr.HiSum file.
+    site = invoke("report", "--results", tmp_path, "--out", tmp_path / "site", "--videos", "2",
+                  "--quiet")  # fmt: skip
+    assert site.exit_code == 0, site.output
+    (page,) = (tmp_path / "site" / "runs").glob("*.html")
+    text = page.read_text()
+    n_test = len(RunResult.read(next(tmp_path.rglob("result.json"))).per_video)
+    assert n_test >= 3 and text.count("<figure id=") == 2
+    assert text.count('class="note"') == 1 and f"The 2 worst of {n_test} videos" in text
 
 
 def test_loader_workers_read_the_same_videos_as_the_main_process(twin, tmp_path):

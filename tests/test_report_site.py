@@ -98,12 +98,16 @@ def test_a_run_page_has_its_configuration_curves_and_worst_video_first(store, tm
     assert figures == [f"v-{v}" for v in by_f1]
 
 
-def test_only_the_worst_video_is_drawn_when_asked(store, tmp_path):
-    build(store, tmp_path / "site", videos="worst")
+def test_only_the_worst_videos_asked_for_are_drawn_and_the_page_says_so(store, tmp_path):
+    done = invoke("report", "--results", store, "--out", tmp_path / "site", "--videos", "2")
+    assert done.exit_code == 0, done.output
     page = next(p for p in (tmp_path / "site" / "runs").glob("*.html") if "transfer" not in p.name)
-    assert len([a for t, a in tags(page) if t == "img"]) == 2
-    with pytest.raises(ConfigError, match="videos must be one of all, worst"):
-        build(store, tmp_path / "other", videos="best")
+    assert len([a for t, a in tags(page) if t == "img"]) == 1 + 2
+    assert "The 2 worst of 5 videos are drawn" in page.read_text()
+    bad = invoke("report", "--results", store, "--out", tmp_path / "other", "--videos", "0")
+    assert bad.exit_code == 2 and "expected a positive number of videos or all" in bad.output
+    with pytest.raises(ConfigError, match="positive number of videos"):
+        build(store, tmp_path / "other", videos=0)
 
 
 def test_damaged_results_are_listed_and_an_empty_store_says_so(store, tmp_path):

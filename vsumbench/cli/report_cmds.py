@@ -22,13 +22,14 @@ import click
 )
 @click.option(
     "--videos",
-    type=click.Choice(["all", "worst"]),
-    default="all",
+    default="25",
     show_default=True,
-    help="Which test videos of a run get a figure of their scores (worst: faster, smaller).",
+    callback=lambda ctx, param, value: _video_count(value),
+    help="How many of a run's test videos, worst first, get a figure of their scores "
+    "(a number, or all).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def report(results_dir: str, out: str, force: bool, videos: str, quiet: bool) -> None:
+def report(results_dir: str, out: str, force: bool, videos: int | None, quiet: bool) -> None:
     """Write a static site of the leaderboards (every table, sortable, filterable by data
     source, selection, initialisation and setting) and one page per run (configuration,
     chosen epoch, training curves, per-video scores worst first, each video's predicted
@@ -45,3 +46,11 @@ def report(results_dir: str, out: str, force: bool, videos: str, quiet: bool) ->
                       progress=not quiet)  # fmt: skip
     click.echo(f"wrote {done.out / 'index.html'}: {done.runs} run page(s)"
                + (f", {len(done.damaged)} damaged result(s) listed" if done.damaged else ""))  # fmt: skip
+
+
+def _video_count(value: str) -> int | None:
+    if value == "all":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise click.BadParameter(f"expected a positive number of videos or all, not {value!r}")
+    return int(value)

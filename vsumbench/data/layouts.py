@@ -15,11 +15,13 @@ __all__ = ["LAYOUTS", "Layout", "layout_of", "layout_of_file"]
 @dataclass(frozen=True)
 class Layout:
     """``keys(path)``: the video keys; ``check(path, features_only)``: every problem and a
-    note for ``data check``."""
+    note for ``data check``; ``annotated(path, keys)``: those videos with their ground truth
+    (gtscore, and user summaries where the layout has them), without features."""
 
     keys: Callable[[str | os.PathLike], list[str]]
     check: Callable[[Path, bool], tuple[list, str]]
     rules: Callable[[], list[tuple[str, str]]]  # (field, what it must be), in checking order
+    annotated: Callable[[str | os.PathLike, list[str]], dict]
 
 
 def _eccv16_keys(path):
@@ -79,9 +81,21 @@ def _mrhisum_rules() -> list[tuple[str, str]]:
     return [(rule.field, rule.says) for rule in RULES]
 
 
+def _eccv16_annotated(path, keys):
+    from vsumbench.data.eccv16 import load_videos
+
+    return load_videos(path, keys, fields=("gtscore", "user_summary"), require=("gtscore",))
+
+
+def _mrhisum_annotated(path, keys):
+    from vsumbench.data.mrhisum import load_mrhisum
+
+    return load_mrhisum(path, keys)
+
+
 LAYOUTS = {
-    "eccv16": Layout(_eccv16_keys, _eccv16_check, _eccv16_rules),
-    "mrhisum": Layout(_mrhisum_keys, _mrhisum_check, _mrhisum_rules),
+    "eccv16": Layout(_eccv16_keys, _eccv16_check, _eccv16_rules, _eccv16_annotated),
+    "mrhisum": Layout(_mrhisum_keys, _mrhisum_check, _mrhisum_rules, _mrhisum_annotated),
 }
 
 

@@ -334,7 +334,7 @@ def plot_scores(
 def _scored_video(run_dir: str | Path, video: str, data_dir: str | None) -> tuple:
     """The run's result, the video (gtscore, user summaries) and its predicted step scores,
     each missing piece an error naming its file."""
-    from vsumbench.data.eccv16 import load_videos
+    from vsumbench.data.layouts import layout_of_file
     from vsumbench.data.predictions import read_predictions
     from vsumbench.runner.store import PREDICTIONS_FILE
 
@@ -351,7 +351,7 @@ def _scored_video(run_dir: str | Path, video: str, data_dir: str | None) -> tupl
             video=video,
         )
     path = _data_file(result, data_dir)
-    v = load_videos(path, [video], fields=("gtscore", "user_summary"), require=("gtscore",))[video]
+    v = layout_of_file(path).annotated(path, [video])[video]  # eccv16, Mr.HiSum, ...
     scores = predictions[video]
     if len(scores) != v.n_steps:
         raise DataError(

@@ -27,7 +27,8 @@ __all__ = ["MARKER", "SiteReport", "build_site"]
 
 MARKER = ".vsumbench-report"  # a folder holding it is an earlier report (may be replaced)
 TABLES = (1, 2, 3, "mrhisum", "settings")
-VIDEOS = ("all", "worst")  # which test videos of a run get a figure
+DRAWN = 25  # a run's worst test videos that get a figure, by default (a fold of SumMe or
+# TVSum has 5 or 10: all of them; Mr.HiSum's test split has 2,000)
 FILTERS = (("source", "Source"), ("data", "Data"), ("selection", "Selection"),
            ("backbone_init", "Init"), ("setting", "Setting"))  # fmt: skip
 
@@ -41,15 +42,15 @@ class SiteReport:
 
 
 def build_site(results: str | Path, out: str | Path, *, force: bool = False,
-               command: str | None = None, macs_rows: Any = None, videos: str = "all",
+               command: str | None = None, macs_rows: Any = None, videos: int | None = DRAWN,
                progress: bool = False) -> SiteReport:  # fmt: skip
     """Write the site into ``out`` (refused when it holds something that is not an earlier
     report, unless ``force``); ``macs_rows`` as `vsumbench.report.build.build_tables`.
-    ``videos``: draw every test video of a run (``all``) or only its worst (``worst``)."""
+    ``videos``: how many of a run's test videos, worst first, get a figure (None: all)."""
     out = Path(out)
     _check_out(out, force)
-    if videos not in VIDEOS:
-        raise ConfigError(f"videos must be one of {', '.join(VIDEOS)}, not {videos!r}")
+    if videos is not None and videos < 1:
+        raise ConfigError(f"videos must be a positive number of videos per run, not {videos}")
     from vsumbench.report.build import build_tables
     from vsumbench.report.tables import load_results, model_macs_rows
 
@@ -101,7 +102,7 @@ def _run_id(result: Any) -> str:
 
 
 # --------------------------------------------------------------------------- run pages
-def _run_page(result: Any, folder: Path, videos: str = "all") -> Path:
+def _run_page(result: Any, folder: Path, videos: int | None = DRAWN) -> Path:
     from vsumbench.report.plots import plot_training
 
     name = _run_id(result)
@@ -110,7 +111,7 @@ def _run_page(result: Any, folder: Path, videos: str = "all") -> Path:
     except DataError as exc:
         curves = [f"!{exc}"]
     worst = _worst_videos(result)
-    drawn = _video_figures(result, worst if videos == "all" else worst[:1], folder, name)
+    drawn = _video_figures(result, worst[:videos], folder, name)
     page = folder / f"{name}.html"
     page.write_text(_run_html(result, curves, drawn, worst), encoding="utf-8")
     return page
@@ -167,7 +168,7 @@ rule (docs/protocol.md section 6).</p>
 <p>A video's name opens its predicted scores against gtscore and the user summaries, the
 selected keyshots shaded.</p>
 <table class="board"><thead><tr><th>video</th>{head}</tr></thead><tbody>{body}</tbody></table>
-<h2>Each video, worst first</h2>{videos}
+<h2>Each video, worst first</h2>{_not_drawn(len(worst), drawn)}{videos}
 """,
     )
 
@@ -183,6 +184,13 @@ def _config(result: Any) -> dict[str, Any]:
             f"{k}: {v}" for k, v in result.chosen_epochs.items()
         )
     return config
+
+
+def _not_drawn(n_videos: int, drawn: Mapping[str, str]) -> str:
+    if len(drawn) >= n_videos or any(f.startswith("!") for f in drawn.values()):
+        return ""
+    return (f'<p class="note">The {len(drawn)} worst of {n_videos} videos are drawn '
+            f"(vsumbench report --videos N or all).</p>")  # fmt: skip
 
 
 def _video_link(video: str, drawn: Mapping[str, str]) -> str:
