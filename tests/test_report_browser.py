@@ -81,17 +81,29 @@ def test_the_leaderboard_renders_sorts_and_filters(browser, site, shots):
     column = next(i for i, h in enumerate(headers) if h.text.strip().startswith("SumMe"))
     before = [r.get_attribute("outerHTML") for r in _rows(browser, 1)]
 
-    def values() -> list[float]:
-        cells = [r.find_elements(By.TAG_NAME, "td")[column] for r in _rows(browser, 1)]
-        found = [c.get_attribute("data-sort") for c in cells]
+    def values(scale: str) -> list[float]:
+        rows = [r for r in _rows(browser, 1) if r.get_attribute("data-scale") == scale]
+        found = [
+            r.find_elements(By.TAG_NAME, "td")[column].get_attribute("data-sort") for r in rows
+        ]
         return [float(v) for v in found if _is_number(v)]
 
     headers[column].click()
-    ascending = values()
+    ascending = values("real")
     assert len(ascending) >= 3 and ascending == sorted(ascending)
     assert [r.get_attribute("outerHTML") for r in _rows(browser, 1)] != before
+    assert headers[column].get_attribute("aria-sort") == "ascending"
+    # Like with like: the synthetic rows stay together after the real ones, sorted apart.
+    scales = [r.get_attribute("data-scale") for r in _rows(browser, 1)]
+    assert scales == sorted(scales) and "synthetic" in scales
     headers[column].click()
-    assert values() == sorted(ascending, reverse=True)
+    assert values("real") == sorted(ascending, reverse=True)
+    assert headers[column].get_attribute("aria-sort") == "descending"
+    assert [r.get_attribute("data-scale") for r in _rows(browser, 1)] == scales
+    headers[0].click()  # another column: only the sorted one says so
+    assert headers[column].get_attribute("aria-sort") is None
+    headers[column].click()
+    headers[column].click()
     _screenshot(browser, shots / "leaderboard-sorted.png")
 
     # Filtering: unticking "synthetic" hides exactly the synthetic rows, in every table.

@@ -221,7 +221,8 @@ def _index(tables: Mapping, run_links: Mapping, report: SiteReport, results: Any
     parts.append(_filters(tables))
     parts.append(
         "<p>Like with like: rows measured on synthetic data are ranked among "
-        "themselves (s1, s2, ...), never with the papers' rows or real-data rows.</p>"
+        "themselves (s1, s2, ...), never with the papers' rows or real-data rows, and a "
+        "click on a column sorts the rows within each of the two groups.</p>"
     )
     for key, table in tables.items():
         parts.append(_board(key, table, run_links))
@@ -261,6 +262,7 @@ def _board(key: Any, table: Any, run_links: Mapping) -> str:
     rows = []
     for row in table.rows:
         attrs = " ".join(f'data-{k}="{_e(_cell_value(row, k))}"' for k, _ in FILTERS)
+        attrs += f' data-scale="{"synthetic" if row.get("data") == "synthetic" else "real"}"'
         cells = []
         for c in table.columns:
             text = format_cell(row, c, "±")
@@ -288,7 +290,8 @@ _STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:1400px}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;
 font-size:13px}th{background:#f3f3f3;cursor:pointer}tr.hidden{display:none}
 .note,.empty{color:#a33}.damaged{border:1px solid #c66;padding:.5em}img{max-width:100%}
-fieldset{display:inline-block;margin:.2em;font-size:12px}footer{margin-top:2em;color:#666}"""
+fieldset{display:inline-block;margin:.2em;font-size:12px}footer{margin-top:2em;color:#666}
+th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}"""
 _SCRIPT = """
 (function(){
  function cell(tr,i){var td=tr.children[i];var v=td?td.getAttribute('data-sort'):'';
@@ -296,9 +299,12 @@ _SCRIPT = """
  document.querySelectorAll('table.sortable th[data-col]').forEach(function(th){
   th.addEventListener('click',function(){
    var table=th.closest('table'),body=table.tBodies[0],i=+th.getAttribute('data-col');
-   var asc=th.getAttribute('data-dir')!=='asc';th.setAttribute('data-dir',asc?'asc':'desc');
+   var asc=th.getAttribute('aria-sort')!=='ascending';
+   th.parentNode.querySelectorAll('th').forEach(function(o){o.removeAttribute('aria-sort');});
+   th.setAttribute('aria-sort',asc?'ascending':'descending');
    var rows=Array.prototype.slice.call(body.rows);
-   rows.sort(function(a,b){var x=cell(a,i),y=cell(b,i);
+   rows.sort(function(a,b){var g=a.getAttribute('data-scale'),h=b.getAttribute('data-scale');
+     if(g!==h)return g==='synthetic'?1:-1;var x=cell(a,i),y=cell(b,i);
      if(x===y)return 0;if(x===''||x==='-')return 1;if(y===''||y==='-')return -1;
      return (x<y?-1:1)*(asc?1:-1);});
    rows.forEach(function(r){body.appendChild(r);});});});
