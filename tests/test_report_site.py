@@ -125,6 +125,35 @@ def test_damaged_results_are_listed_and_an_empty_store_says_so(store, tmp_path):
     assert "No readable results" in (tmp_path / "empty" / "index.html").read_text()
 
 
+def test_a_moved_data_file_or_one_broken_prediction_is_said_on_the_run_page(store, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from vsumbench.data.predictions import read_predictions, write_predictions
+
+    copy = tmp_path / "copy"
+    shutil.copytree(store, copy)
+    (fold,) = [p.parent for p in copy.rglob("result.json") if "@" not in str(p)]
+    predictions = read_predictions(fold / "predictions.h5")
+    first, *others = sorted(predictions)
+    predictions[first] = np.concatenate([predictions[first], [0.5]])  # one step too many
+    write_predictions(fold / "predictions.h5", predictions)
+    build(copy, tmp_path / "site")
+    (page,) = [p for p in (tmp_path / "site" / "runs").glob("*.html") if "transfer" not in p.name]
+    text = page.read_text()
+    assert text.count('class="note"') == 1 and f"scores of {first} not drawn" in text
+    assert all(f'id="v-{v}"' in text for v in others)  # the other videos are still drawn
+
+    result = json.loads((fold / "result.json").read_text())
+    result["data"]["file"] = str(tmp_path / "moved" / "data.h5")
+    (fold / "result.json").write_text(json.dumps(result))
+    build(copy, tmp_path / "site")
+    text = page.read_text()
+    assert text.count('class="note"') == 1 and "moved" in text and "<figure id=" not in text
+    assert text.count("<tr><td>video_") == len(predictions)  # the numbers are still listed
+
+
 def test_a_folder_with_other_files_is_refused_unless_forced_and_a_report_is_replaced(
     store, tmp_path, monkeypatch
 ):  # fmt: skip

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vsumbench.errors import ConfigError, DataError
+from vsumbench.errors import ConfigError, DataError, DataNotFoundError
 
 __all__ = ["MARKER", "SiteReport", "build_site"]
 
@@ -126,9 +126,11 @@ def _video_figures(result: Any, worst: list, folder: Path, name: str) -> dict[st
         try:
             (path,) = plot_scores(result.path, video, folder / f"{name}-{video}", formats=("svg",))
             drawn[video] = path.name
-        except (DataError, OSError) as exc:  # the data file moved: the page says so
+        except (DataNotFoundError, OSError) as exc:  # the data file moved: the page says so
             drawn[video] = f"!scores of {video} not drawn: {exc}"
             break  # the same cause for every other video
+        except DataError as exc:  # this video's own problem
+            drawn[video] = f"!scores of {video} not drawn: {exc}"
     return drawn
 
 
