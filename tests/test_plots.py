@@ -172,3 +172,26 @@ def test_the_scores_figure_shows_every_user_summary_and_the_selection(fold_dir, 
     edges = np.flatnonzero(np.diff(np.concatenate([[0], summary.astype(np.int8), [0]])))
     spans = sorted((p.get_x(), p.get_x() + p.get_width()) for p in users_ax.patches)
     assert spans == list(zip(edges[::2], edges[1::2], strict=True))
+
+
+def test_a_run_whose_data_moved_is_never_drawn_against_other_data(
+    fold_dir, small_benchmark, tmp_path, monkeypatch
+):
+    """The default ./data holds a file of the same name: it is not used in the moved
+    file's place (it may be other data); --data-dir names the folder explicitly."""
+    import json
+    import shutil
+
+    fold, video = fold_dir
+    result = json.loads((fold / "result.json").read_text())
+    result["data"]["file"] = str(tmp_path / "moved" / "eccv16_dataset_summe_google_pool5.h5")
+    result["data"]["dir"] = str(tmp_path / "moved")
+    (fold / "result.json").write_text(json.dumps(result))
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(small_benchmark, tmp_path / "data")
+    args = ["plot", "scores", "--run", str(fold), "--video", video, "--out", str(tmp_path / "s")]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code != 0 and "moved" in refused.output
+    assert "pass --data-dir DIR" in refused.output and "Traceback" not in refused.output
+    named = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path / "data")])
+    assert named.exit_code == 0, named.output

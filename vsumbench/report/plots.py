@@ -252,7 +252,10 @@ def _run_title(result: RunResult) -> str:
 
 
 def _data_file(result: RunResult, data_dir: str | None) -> Path:
+    """The file the run was trained on, or ``data_dir``'s; never another file silently (a
+    run's scores drawn against other data would look plausible and be wrong)."""
     from vsumbench.data.paths import dataset_file
+    from vsumbench.errors import DataNotFoundError
 
     if data_dir is not None:
         return dataset_file(result.dataset, data_dir)
@@ -263,7 +266,10 @@ def _data_file(result: RunResult, data_dir: str | None) -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    return dataset_file(result.dataset, None)
+    raise DataNotFoundError(
+        "the run's data file is not there (moved?); pass --data-dir DIR to name its folder",
+        file=data.file or "(not recorded)",
+    )
 
 
 def plot_scores(
