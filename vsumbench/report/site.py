@@ -290,7 +290,7 @@ def _table_row_key(row: Mapping) -> tuple:
 # --------------------------------------------------------------------------- page frame
 _STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:1400px}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;
-font-size:13px}th{background:#f3f3f3;cursor:pointer}tr.hidden{display:none}
+font-size:13px;white-space:nowrap}td:last-child{white-space:normal}th{background:#f3f3f3;cursor:pointer}tr.hidden{display:none}
 .note,.empty{color:#a33}.damaged{border:1px solid #c66;padding:.5em}img{max-width:100%}
 fieldset{display:inline-block;margin:.2em;font-size:12px}footer{margin-top:2em;color:#666}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}"""
