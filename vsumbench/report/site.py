@@ -63,9 +63,10 @@ def build_site(results: str | Path, out: str | Path, *, force: bool = False,
     (tmp / "runs").mkdir(parents=True)
     report = SiteReport(out, damaged=[str(e) for e in damaged])
     run_links = {}
-    from tqdm import tqdm
+    from vsumbench.progress import progress_bar
 
-    for result in tqdm(found, desc="run pages", unit="run", disable=not progress or not found):
+    bar = progress_bar(found, desc="run pages", unit="run", disable=not progress or not found)
+    for result in bar:
         page = _run_page(result, tmp / "runs", videos)
         run_links.setdefault(_row_key(result), []).append((result.setting, page.name))
         report.runs += 1
